@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh Debian 12 machine: `make run` and `make test`.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test test-asan bench format clean
+
+all: build
+
+deps:
+	@bash installer/debian-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Starts the GUI on the built-in demo case (a synthetic CT phantom); open a DICOM folder from the menu.
+run: build
+	$(BUILD_DIR)/bin/beamlet --demo
+
+# The whole suite except benchmarks; GUI tests run under a virtual X server.
+test: build
+	cd $(BUILD_DIR) && xvfb-run -a -s "-screen 0 1280x1024x24" ctest --output-on-failure -LE bench $(CTEST_ARGS)
+
+bench: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L bench $(CTEST_ARGS)
+
+# AddressSanitizer + UBSan build running the data-enumeration and unit tests.
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DBEAMLET_SANITIZE=ON -DBEAMLET_BUILD_GUI=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

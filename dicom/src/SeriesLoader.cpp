@@ -1,0 +1,243 @@
+#include "beamlet/dicom/SeriesLoader.h"
+
+#include "PixelDecoder.h"
+
+#include "beamlet/core/Error.h"
+#include "beamlet/core/Log.h"
+#include "beamlet/core/Parallel.h"
+#include "beamlet/dicom/DicomScanner.h"
+#include "beamlet/dicom/SliceStack.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+
+namespace beamlet::dicom {
+
+namespace {
+
+struct FrameRef {
+  std::size_t file;
+  int frame;
+};
+
+std::string frameLabel(const DicomFileInfo& f, int frame) {
+  return f.numberOfFrames > 1 ? f.path + " frame " + std::to_string(frame + 1) : f.path;
+}
+
+bool isInteger(double v) {
+  return std::abs(v - std::round(v)) < 1e-9;
+}
+
+} // namespace
+
+Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
+  const auto& files = series.files;
+  if (files.empty()) {
+    throw DataError("series " + series.seriesInstanceUid + " has no files");
+  }
+  ProgressScope scope(progress, 0.0, 1.0, "loading series");
+
+  // 1. Every frame needs pixel data and plane geometry.
+  std::vector<StackFrame> stackFrames;
+  std::vector<FrameRef> refs;
+  std::vector<const FrameInfo*> frameInfos;
+  std::set<long> temporalPositions;
+  for (std::size_t fi = 0; fi < files.size(); ++fi) {
+    const DicomFileInfo& f = files[fi];
+    if (!f.hasPixelData) {
+      throw DataError(
+          withContext(f.path, "no pixel data (" +
+                                  (f.modality.empty() ? std::string("no modality") : f.modality) +
+                                  " object, not an image)"));
+    }
+    if (f.sopClassUid == "1.2.840.10008.5.1.4.1.1.66.4" || f.modality == "SEG") {
+      throw UnsupportedError(
+          withContext(f.path, "DICOM SEG (a segmentation, not an image volume)"));
+    }
+    if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && f.bitsAllocated != 32) {
+      throw UnsupportedError(withContext(f.path, "BitsAllocated " +
+                                                     std::to_string(f.bitsAllocated) +
+                                                     ": not an image Beamlet loads (8, 16 or 32)"));
+    }
+    if (f.rows <= 0 || f.columns <= 0) {
+      throw DataError(withContext(f.path, "Rows or Columns missing"));
+    }
+    if (f.samplesPerPixel != 1) {
+      throw UnsupportedError(withContext(
+          f.path, "colour image (" + std::to_string(f.samplesPerPixel) + " samples per pixel, " +
+                      f.photometricInterpretation + "): not a CT or MR volume"));
+    }
+    if (f.numberOfFrames > 1 && !f.isEnhancedMultiFrame) {
+      throw GeometryError(withContext(f.path, std::to_string(f.numberOfFrames) +
+                                                  " frames without per-frame positions: not a "
+                                                  "volume Beamlet can place in space"));
+    }
+    for (int n = 0; n < static_cast<int>(f.frames.size()); ++n) {
+      const FrameInfo& fr = f.frames[static_cast<std::size_t>(n)];
+      const std::string label = frameLabel(f, n);
+      if (!fr.position || !fr.rowDir || !fr.columnDir) {
+        throw GeometryError(withContext(label, "no ImagePositionPatient/ImageOrientationPatient: "
+                                               "not placed in patient space"));
+      }
+      if (!fr.spacingI || !fr.spacingJ) {
+        throw GeometryError(withContext(label, "no PixelSpacing"));
+      }
+      if (fr.temporalPosition >= 0) {
+        temporalPositions.insert(fr.temporalPosition);
+      }
+      stackFrames.push_back({*fr.position, *fr.rowDir, *fr.columnDir, *fr.spacingI, *fr.spacingJ,
+                             f.columns, f.rows, label});
+      refs.push_back({fi, n});
+      frameInfos.push_back(&fr);
+    }
+  }
+  if (temporalPositions.size() > 1) {
+    throw GeometryError(
+        withContext(files.front().path, std::to_string(temporalPositions.size()) +
+                                            " time points in one series (4-D): Beamlet loads 3-D "
+                                            "volumes"));
+  }
+
+  // 2. Geometry: sort, duplicates, uniformity, tilt.
+  const SliceStack stack = planSliceStack(stackFrames);
+  scope.throwIfCancelled();
+
+  // 3. Decode every file in parallel; each frame goes to its slot (the first frame of a slot) or to
+  //    a side buffer (further frames at the same position, compared afterwards).
+  const std::size_t pixelsPerSlice =
+      static_cast<std::size_t>(stack.columns) * static_cast<std::size_t>(stack.rows);
+  const std::size_t nSlots = stack.slotFrames.size();
+  std::vector<float> slotPixels(pixelsPerSlice * nSlots);
+  std::vector<std::ptrdiff_t> slotOfFrame(stackFrames.size(), -1);
+  std::vector<std::size_t> extraBufferOfFrame(stackFrames.size(), 0);
+  std::size_t extraCount = 0;
+  for (std::size_t s = 0; s < nSlots; ++s) {
+    for (std::size_t m = 0; m < stack.slotFrames[s].size(); ++m) {
+      const std::size_t frameIndex = stack.slotFrames[s][m];
+      slotOfFrame[frameIndex] = static_cast<std::ptrdiff_t>(s);
+      if (m > 0) {
+        extraBufferOfFrame[frameIndex] = ++extraCount;
+      }
+    }
+  }
+  std::vector<float> extraPixels(pixelsPerSlice * extraCount);
+  std::vector<std::vector<std::size_t>> framesOfFile(files.size());
+  for (std::size_t n = 0; n < refs.size(); ++n) {
+    framesOfFile[refs[n].file].push_back(n);
+  }
+
+  ProgressScope decodeScope(scope, 0.0, stack.needsResampling ? 0.8 : 0.95, "decoding slices");
+  std::atomic<std::size_t> decoded{0};
+  parallelFor(files.size(), [&](std::size_t fi) {
+    decodeScope.throwIfCancelled();
+    const detail::RawPixels raw = detail::decodePixels(files[fi]);
+    for (std::size_t frameIndex : framesOfFile[fi]) {
+      const FrameInfo& info = *frameInfos[frameIndex];
+      float* dst = extraBufferOfFrame[frameIndex] > 0
+                       ? extraPixels.data() + (extraBufferOfFrame[frameIndex] - 1) * pixelsPerSlice
+                       : slotPixels.data() +
+                             static_cast<std::size_t>(slotOfFrame[frameIndex]) * pixelsPerSlice;
+      detail::storedToFloat(raw, refs[frameIndex].frame, info.rescaleSlope, info.rescaleIntercept,
+                            dst);
+    }
+    decodeScope.step(++decoded, files.size());
+  });
+
+  // 4. Images at one position must agree exactly (a re-sent duplicate); otherwise refuse.
+  std::size_t droppedDuplicates = 0;
+  for (std::size_t s = 0; s < nSlots; ++s) {
+    const float* first = slotPixels.data() + s * pixelsPerSlice;
+    for (std::size_t m = 1; m < stack.slotFrames[s].size(); ++m) {
+      const std::size_t frameIndex = stack.slotFrames[s][m];
+      const float* other =
+          extraPixels.data() + (extraBufferOfFrame[frameIndex] - 1) * pixelsPerSlice;
+      if (std::memcmp(first, other, pixelsPerSlice * sizeof(float)) != 0 ||
+          (stackFrames[frameIndex].position - stackFrames[stack.slotFrames[s][0]].position).norm() >
+              1e-3) {
+        throw GeometryError(withContext(stackFrames[frameIndex].label,
+                                        "differs from " +
+                                            stackFrames[stack.slotFrames[s][0]].label +
+                                            " at the same position: several images at one "
+                                            "position disagree"));
+      }
+      ++droppedDuplicates;
+    }
+  }
+
+  // 5. Voxel type: int16 when the rescaled values are exact integers that fit.
+  bool integral = !stack.needsResampling;
+  for (const FrameInfo* fr : frameInfos) {
+    integral = integral && isInteger(fr->rescaleSlope) && isInteger(fr->rescaleIntercept);
+  }
+  const auto [lo, hi] = std::minmax_element(slotPixels.begin(), slotPixels.end());
+  const float minValue = *lo;
+  const float maxValue = *hi;
+
+  Image image;
+  if (stack.needsResampling) {
+    scope.throwIfCancelled();
+    VolumeF32 volume(stack.grid);
+    std::vector<const float*> slotFrames(nSlots);
+    for (std::size_t s = 0; s < nSlots; ++s) {
+      slotFrames[s] = slotPixels.data() + s * pixelsPerSlice;
+    }
+    resampleSliceStack(stack, slotFrames, minValue, volume.data());
+    image = Image(std::move(volume));
+  } else if (integral && minValue >= std::numeric_limits<std::int16_t>::min() &&
+             maxValue <= std::numeric_limits<std::int16_t>::max()) {
+    VolumeI16 volume(stack.grid);
+    std::transform(slotPixels.begin(), slotPixels.end(), volume.voxels().begin(),
+                   [](float v) { return static_cast<std::int16_t>(std::lround(v)); });
+    image = Image(std::move(volume));
+  } else {
+    image = Image(VolumeF32(stack.grid, std::move(slotPixels)));
+  }
+
+  const DicomFileInfo& first = files.front();
+  image.modality = first.modality;
+  if (first.modality == "CT") {
+    image.units = "HU";
+  } else if (!first.rescaleType.empty()) {
+    image.units = first.rescaleType;
+  } else {
+    image.units = "stored value";
+  }
+  image.seriesInstanceUid = first.seriesInstanceUid;
+  image.frameOfReferenceUid = first.frameOfReferenceUid;
+  image.description = first.seriesDescription;
+  image.warnings = stack.notes;
+  if (droppedDuplicates > 0) {
+    image.warnings.push_back(std::to_string(droppedDuplicates) +
+                             " duplicate image(s) at an already loaded position were identical "
+                             "and ignored");
+  }
+  for (const auto& w : image.warnings) {
+    log::warn(withContext("series " + first.seriesInstanceUid, w));
+  }
+  return image;
+}
+
+Image loadSeriesFiles(const std::vector<std::string>& paths, ProgressMonitor* progress) {
+  SeriesEntry series;
+  series.files.resize(paths.size());
+  parallelFor(paths.size(), [&](std::size_t n) { series.files[n] = readFileInfo(paths[n]); });
+  std::set<std::string> uids;
+  for (const auto& f : series.files) {
+    uids.insert(f.seriesInstanceUid);
+  }
+  if (uids.size() > 1) {
+    throw DataError(withContext(paths.front(), "files belong to " + std::to_string(uids.size()) +
+                                                   " different series"));
+  }
+  if (!series.files.empty()) {
+    series.seriesInstanceUid = series.files.front().seriesInstanceUid;
+    series.modality = series.files.front().modality;
+  }
+  return loadSeries(series, progress);
+}
+
+} // namespace beamlet::dicom

@@ -1,0 +1,9 @@
+#include "beamlet/dose/DoseEngines.h"
+
+namespace beamlet::dose {
+
+std::vector<std::string> availableEngines() {
+  return {};
+}
+
+} // namespace beamlet::dose

@@ -1,0 +1,9 @@
+#include "beamlet/segmentation/Segmenters.h"
+
+namespace beamlet::segmentation {
+
+std::vector<std::string> availableSegmenters() {
+  return {};
+}
+
+} // namespace beamlet::segmentation
