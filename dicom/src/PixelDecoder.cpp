@@ -112,8 +112,7 @@ RawPixels decodePixels(const DicomFileInfo& info) {
   }
   DcmDataset* ds = file->getDataset();
   DcmElement* pixelElement = nullptr;
-  if (ds->findAndGetElement(DCM_PixelData, pixelElement).bad() || pixelElement == nullptr ||
-      pixelElement->getLength() == 0) {
+  if (ds->findAndGetElement(DCM_PixelData, pixelElement).bad() || pixelElement == nullptr) {
     throw DataError(withContext(path, "no pixel data"));
   }
   if (ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad() ||
@@ -126,7 +125,10 @@ RawPixels decodePixels(const DicomFileInfo& info) {
                                             transferSyntaxName(info.transferSyntaxUid) + ")"));
     }
   }
-  ds->findAndGetElement(DCM_PixelData, pixelElement);
+  if (ds->findAndGetElement(DCM_PixelData, pixelElement).bad() || pixelElement == nullptr ||
+      pixelElement->getLength() == 0) {
+    throw DataError(withContext(path, "no pixel data (empty Pixel Data element)"));
+  }
   RawPixels raw;
   Uint8* bytes = nullptr;
   if (pixelElement->getUint8Array(bytes).bad() || bytes == nullptr) {

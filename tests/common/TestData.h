@@ -44,3 +44,13 @@ inline std::string dataPath(const std::string& relative) {
       QSKIP(beamletMsg_.constData());                                                              \
     }                                                                                              \
   } while (false)
+
+/// Runs a statement; any exception becomes a test failure with its message (Qt Test would abort).
+#define BEAMLET_NO_THROW(statement)                                                                \
+  do {                                                                                             \
+    try {                                                                                          \
+      statement;                                                                                   \
+    } catch (const std::exception& beamletError_) {                                                \
+      QFAIL(beamletError_.what());                                                                 \
+    }                                                                                              \
+  } while (false)
