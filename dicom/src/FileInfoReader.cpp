@@ -185,15 +185,26 @@ DicomFileInfo readFileInfo(const std::string& path) {
   DcmFileFormat file;
   const OFCondition status =
       file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, kScanMaxReadLength, ERM_autoDetect);
-  if (status.bad()) {
-    throw DataError(
-        withContext(path, std::string("cannot be parsed as DICOM (") + status.text() + ")"));
-  }
   DcmDataset* ds = file.getDataset();
+  std::string readProblem;
+  if (status.bad()) {
+    // A file cut short keeps what was read before the end; if that identifies an image it is
+    // listed in its series (and refused on loading), so the user sees which series is damaged.
+    const bool truncated = status == EC_StreamNotifyClient || status == EC_ItemEnd ||
+                           std::string(status.text()).find("premature end") != std::string::npos;
+    if (!truncated || getString(ds, DCM_SeriesInstanceUID).empty() ||
+        getString(ds, DCM_SOPInstanceUID).empty()) {
+      throw DataError(withContext(
+          path, std::string(truncated ? "truncated file (" : "cannot be parsed as DICOM (") +
+                    status.text() + ")"));
+    }
+    readProblem = std::string("truncated file (") + status.text() + ")";
+  }
   DcmMetaInfo* meta = file.getMetaInfo();
 
   DicomFileInfo info;
   info.path = path;
+  info.readProblem = readProblem;
   info.sopClassUid = getString(ds, DCM_SOPClassUID);
   if (info.sopClassUid.empty()) {
     info.sopClassUid = getString(meta, DCM_MediaStorageSOPClassUID);

@@ -46,6 +46,11 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   std::vector<FrameRef> refs;
   std::vector<const FrameInfo*> frameInfos;
   std::set<long> temporalPositions;
+  for (const DicomFileInfo& f : files) {
+    if (!f.readProblem.empty()) {
+      throw DataError(withContext(f.path, f.readProblem));
+    }
+  }
   for (std::size_t fi = 0; fi < files.size(); ++fi) {
     const DicomFileInfo& f = files[fi];
     if (!f.hasPixelData) {

@@ -54,6 +54,9 @@ struct DicomFileInfo {
   int pixelRepresentation = 0; ///< 0 unsigned, 1 two's complement
   std::string photometricInterpretation;
   bool hasPixelData = false;
+  /// Set when the header could be read but the file ends early (truncated): listed in its series,
+  /// refused on loading with this reason.
+  std::string readProblem;
   bool isEnhancedMultiFrame = false;
   std::vector<FrameInfo> frames; ///< one per frame; empty when the file has no image
 

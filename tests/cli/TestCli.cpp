@@ -1,0 +1,163 @@
+// beamlet-cli as a user runs it: exit codes, one-line errors on stderr, JSON that parses, output
+// files that read back.
+
+#include "TestData.h"
+
+#include "beamlet/dicom/VolumeFile.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest/QtTest>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exitCode = -1;
+  QString out;
+  QString err;
+};
+
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
+  p.waitForFinished(120000);
+  Run r;
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+QString data(const std::string& relative) {
+  return QString::fromStdString(beamlet::test::dataPath(relative));
+}
+
+} // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+
+  fs::path tmp_;
+
+private Q_SLOTS:
+  void initTestCase() {
+    tmp_ = fs::temp_directory_path() /
+           ("beamlet-cli-test-" + std::to_string(QCoreApplication::applicationPid()));
+    fs::create_directories(tmp_);
+  }
+  void cleanupTestCase() { fs::remove_all(tmp_); }
+
+  void helpOnEveryCommand() {
+    for (const QStringList& args :
+         {QStringList{"--help"}, QStringList{"info", "--help"}, QStringList{"convert", "--help"}}) {
+      const Run r = cli(args);
+      QCOMPARE(r.exitCode, 0);
+      QVERIFY(r.out.contains("Usage") || r.out.contains("usage"));
+    }
+  }
+
+  void usageErrors() {
+    QVERIFY(cli({}).exitCode != 0);
+    QVERIFY(cli({"convert", "somewhere"}).exitCode != 0); // --out missing
+    QVERIFY(cli({"frobnicate"}).exitCode != 0);
+  }
+
+  void missingFolderIsOneLineError() {
+    const Run r = cli({"info", "/nonexistent/beamlet"});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err.trimmed().count('\n'), 0);
+    QVERIFY(r.err.startsWith("beamlet-cli: error: /nonexistent/beamlet: "));
+  }
+
+  void infoTextAndJson() {
+    BEAMLET_REQUIRE_DATA("dicom/rt-utils");
+    const Run text = cli({"info", data("dicom/rt-utils")});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY(text.out.contains("RTSTRUCT"));
+    QVERIFY(text.out.contains("-> series"));
+
+    const Run json = cli({"-q", "info", "--json", data("dicom/rt-utils")});
+    QCOMPARE(json.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    const QJsonObject root = doc.object();
+    QCOMPARE(root["format"].toString(), QString("beamlet-dicom-index"));
+    QCOMPARE(root["version"].toInt(), 1);
+    QVERIFY(root["patients"].toArray().size() >= 1);
+    const QJsonArray rts = root["rtObjects"].toArray();
+    QVERIFY(!rts.isEmpty());
+    bool seriesReference = false;
+    for (const auto& rt : rts) {
+      QCOMPARE(rt.toObject()["kind"].toString(), QString("RTSTRUCT"));
+      for (const auto& ref : rt.toObject()["references"].toArray()) {
+        seriesReference = seriesReference || ref.toObject()["type"].toString() == "series";
+      }
+    }
+    QVERIFY(seriesReference);
+    const QJsonObject series = root["patients"]
+                                   .toArray()[0]
+                                   .toObject()["studies"]
+                                   .toArray()[0]
+                                   .toObject()["series"]
+                                   .toArray()[0]
+                                   .toObject();
+    for (const char* key : {"id", "seriesInstanceUid", "modality", "dims", "spacingMm", "slices"}) {
+      QVERIFY2(series.contains(key), key);
+    }
+  }
+
+  void infoOnWholeCorpusExitsZero() {
+    BEAMLET_REQUIRE_DATA("dicom");
+    const Run r = cli({"-q", "info", "--json", data("dicom")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY(root["skipped"].toArray().size() > 10);
+    for (const auto& s : root["skipped"].toArray()) {
+      QVERIFY(!s.toObject()["reason"].toString().isEmpty());
+    }
+  }
+
+  void convertWritesVolume() {
+    BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical/001");
+    const QString out = QString::fromStdString((tmp_ / "siemens.nrrd").string());
+    const Run r = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out", out});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("wrote " + out + ": 256x256x4 voxels"));
+    const beamlet::Image image = beamlet::dicom::readVolumeFile(out.toStdString());
+    QCOMPARE(image.geometry().dims[2], 4);
+  }
+
+  void convertRefusalIsOneLineNamingTheFile() {
+    BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/failing/sliceorientation/001");
+    const QString out = QString::fromStdString((tmp_ / "never.nii.gz").string());
+    const Run r =
+        cli({"convert", data("dicom/dicom2nifti/failing/sliceorientation/001"), "--out", out});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err.trimmed().count('\n'), 0);
+    QVERIFY(r.err.contains(".dcm: orientation differs from"));
+    QVERIFY(!fs::exists(out.toStdString()));
+  }
+
+  void convertNeedsSeriesWhenSeveral() {
+    BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical");
+    const QString out = QString::fromStdString((tmp_ / "x.nii.gz").string());
+    const Run r =
+        cli({"-q", "convert", data("dicom/dicom2nifti/siemens/anatomical"), "--out", out});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("choose one with --series"));
+    const Run bad = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out",
+                         QString::fromStdString((tmp_ / "x.png").string())});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY(bad.err.contains("unknown output type"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "TestCli.moc"
