@@ -4,7 +4,9 @@
 
 #include "beamlet/core/Error.h"
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace beamlet::dicom::detail {
 
@@ -30,58 +32,80 @@ void checkLayout(const DicomFileInfo& info, const RawPixels& raw) {
   }
 }
 
-template <typename Stored>
-void convert(const std::uint8_t* src, std::size_t n, const RawPixels& raw, double slope,
-             double intercept, float* out) {
-  Stored value;
+// Calls sink(v, x) with the stored value x (as int64) of every pixel v of one frame: BitsStored
+// bits below HighBit, two's complement sign-extended when PixelRepresentation is 1. Each bit layout
+// gets its own branch-free loop.
+template <typename Stored, typename Sink>
+void forEachStoredValue(const std::uint8_t* src, std::size_t n, const RawPixels& raw, Sink&& sink) {
   const int shift = raw.highBit + 1 - raw.bitsStored;
   const bool fullWidth = shift == 0 && raw.bitsStored == static_cast<int>(8 * sizeof(Stored));
-  const std::uint32_t mask =
-      raw.bitsStored >= 32 ? 0xffffffffu : ((std::uint32_t{1} << raw.bitsStored) - 1u);
-  const std::uint32_t signBit = std::uint32_t{1} << (raw.bitsStored - 1);
-  const float s = static_cast<float>(slope);
-  const float b = static_cast<float>(intercept);
-  // Slope and intercept are applied in double when they would lose precision in float.
-  const bool exactInFloat = static_cast<double>(s) == slope && static_cast<double>(b) == intercept;
-  for (std::size_t v = 0; v < n; ++v) {
-    std::memcpy(&value, src + v * sizeof(Stored), sizeof(Stored));
-    double x;
-    if (fullWidth) {
-      if (raw.isSigned) {
-        x = static_cast<double>(static_cast<std::make_signed_t<Stored>>(value));
-      } else {
-        x = static_cast<double>(value);
-      }
-    } else {
-      std::uint32_t bits = (static_cast<std::uint32_t>(value) >> shift) & mask;
-      if (raw.isSigned && (bits & signBit) != 0) {
-        x = static_cast<double>(static_cast<std::int64_t>(bits) -
-                                (std::int64_t{1} << raw.bitsStored));
-      } else {
-        x = static_cast<double>(bits);
-      }
+  Stored value;
+  if (fullWidth && raw.isSigned) {
+    for (std::size_t v = 0; v < n; ++v) {
+      std::memcpy(&value, src + v * sizeof(Stored), sizeof(Stored));
+      sink(v, static_cast<std::int64_t>(static_cast<std::make_signed_t<Stored>>(value)));
     }
-    out[v] =
-        exactInFloat ? static_cast<float>(x) * s + b : static_cast<float>(x * slope + intercept);
+  } else if (fullWidth) {
+    for (std::size_t v = 0; v < n; ++v) {
+      std::memcpy(&value, src + v * sizeof(Stored), sizeof(Stored));
+      sink(v, static_cast<std::int64_t>(value));
+    }
+  } else {
+    const std::int64_t mask = (std::int64_t{1} << raw.bitsStored) - 1;
+    // Sign extension of a BitsStored-bit value: (x ^ s) - s with s the sign bit (0 if unsigned).
+    const std::int64_t signBit = raw.isSigned ? (std::int64_t{1} << (raw.bitsStored - 1)) : 0;
+    for (std::size_t v = 0; v < n; ++v) {
+      std::memcpy(&value, src + v * sizeof(Stored), sizeof(Stored));
+      const std::int64_t bits = (static_cast<std::int64_t>(value) >> shift) & mask;
+      sink(v, (bits ^ signBit) - signBit);
+    }
+  }
+}
+
+template <typename Sink> void dispatch(const RawPixels& raw, int frame, Sink&& sink) {
+  const std::size_t n = static_cast<std::size_t>(raw.rows) * static_cast<std::size_t>(raw.columns);
+  const std::uint8_t* src = raw.frame(frame);
+  switch (raw.bitsAllocated) {
+  case 8:
+    forEachStoredValue<std::uint8_t>(src, n, raw, sink);
+    break;
+  case 16:
+    forEachStoredValue<std::uint16_t>(src, n, raw, sink);
+    break;
+  default:
+    forEachStoredValue<std::uint32_t>(src, n, raw, sink);
+    break;
   }
 }
 
 } // namespace
 
 void storedToFloat(const RawPixels& raw, int frame, double slope, double intercept, float* out) {
-  const std::size_t n = static_cast<std::size_t>(raw.rows) * static_cast<std::size_t>(raw.columns);
-  const std::uint8_t* src = raw.frame(frame);
-  switch (raw.bitsAllocated) {
-  case 8:
-    convert<std::uint8_t>(src, n, raw, slope, intercept, out);
-    break;
-  case 16:
-    convert<std::uint16_t>(src, n, raw, slope, intercept, out);
-    break;
-  default:
-    convert<std::uint32_t>(src, n, raw, slope, intercept, out);
-    break;
+  const float s = static_cast<float>(slope);
+  const float b = static_cast<float>(intercept);
+  // In float when that is exact (the usual integer slope and intercept), else in double.
+  if (static_cast<double>(s) == slope && static_cast<double>(b) == intercept) {
+    dispatch(raw, frame,
+             [&](std::size_t v, std::int64_t x) { out[v] = static_cast<float>(x) * s + b; });
+  } else {
+    dispatch(raw, frame, [&](std::size_t v, std::int64_t x) {
+      out[v] = static_cast<float>(static_cast<double>(x) * slope + intercept);
+    });
   }
+}
+
+bool storedToInt16(const RawPixels& raw, int frame, std::int64_t slope, std::int64_t intercept,
+                   std::int16_t* out) {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+  dispatch(raw, frame, [&](std::size_t v, std::int64_t x) {
+    const std::int64_t y = x * slope + intercept;
+    lo = std::min(lo, y);
+    hi = std::max(hi, y);
+    out[v] = static_cast<std::int16_t>(y);
+  });
+  return lo >= std::numeric_limits<std::int16_t>::min() &&
+         hi <= std::numeric_limits<std::int16_t>::max();
 }
 
 RawPixels decodePixels(const DicomFileInfo& info) {

@@ -40,4 +40,9 @@ RawPixels decodeWithGdcm(const DicomFileInfo& info);
 /// two's complement values, applies slope and intercept. One tight loop per bit layout.
 void storedToFloat(const RawPixels& raw, int frame, double slope, double intercept, float* out);
 
+/// Same for integer slope and intercept straight into int16 (the common CT case, without a float
+/// copy of the volume). Returns false when a value did not fit in int16 (out is then unusable).
+bool storedToInt16(const RawPixels& raw, int frame, std::int64_t slope, std::int64_t intercept,
+                   std::int16_t* out);
+
 } // namespace beamlet::dicom::detail

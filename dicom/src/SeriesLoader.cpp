@@ -13,7 +13,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
+#include <type_traits>
 
 namespace beamlet::dicom {
 
@@ -31,6 +33,90 @@ std::string frameLabel(const DicomFileInfo& f, int frame) {
 bool isInteger(double v) {
   return std::abs(v - std::round(v)) < 1e-9;
 }
+
+// Decodes every file in parallel into one image per slot (distinct position). Further frames at a
+// slot's position go to side buffers and must equal the slot's image exactly (a re-sent duplicate),
+// otherwise the series is refused.
+struct SlotDecoder {
+  const std::vector<DicomFileInfo>& files;
+  const std::vector<FrameRef>& refs;
+  const std::vector<const FrameInfo*>& frameInfos;
+  const std::vector<StackFrame>& stackFrames;
+  const SliceStack& stack;
+
+  std::size_t pixelsPerSlice() const {
+    return static_cast<std::size_t>(stack.columns) * static_cast<std::size_t>(stack.rows);
+  }
+
+  /// nullopt when T is int16 and a value does not fit.
+  template <typename T>
+  std::optional<std::vector<T>> decode(const ProgressScope& scope, std::size_t& duplicates) const {
+    const std::size_t perSlice = pixelsPerSlice();
+    const std::size_t nSlots = stack.slotFrames.size();
+    std::vector<std::size_t> slotOfFrame(stackFrames.size(), 0);
+    std::vector<std::size_t> extraOfFrame(stackFrames.size(), 0);
+    std::size_t extraCount = 0;
+    for (std::size_t s = 0; s < nSlots; ++s) {
+      for (std::size_t m = 0; m < stack.slotFrames[s].size(); ++m) {
+        slotOfFrame[stack.slotFrames[s][m]] = s;
+        if (m > 0) {
+          extraOfFrame[stack.slotFrames[s][m]] = ++extraCount;
+        }
+      }
+    }
+    std::vector<T> slots(perSlice * nSlots);
+    std::vector<T> extra(perSlice * extraCount);
+    std::vector<std::vector<std::size_t>> framesOfFile(files.size());
+    for (std::size_t n = 0; n < refs.size(); ++n) {
+      framesOfFile[refs[n].file].push_back(n);
+    }
+    std::atomic<bool> fits{true};
+    std::atomic<std::size_t> decoded{0};
+    parallelFor(files.size(), [&](std::size_t fi) {
+      scope.throwIfCancelled();
+      if (!fits.load()) {
+        return;
+      }
+      const detail::RawPixels raw = detail::decodePixels(files[fi]);
+      for (std::size_t frameIndex : framesOfFile[fi]) {
+        const FrameInfo& info = *frameInfos[frameIndex];
+        T* dst = extraOfFrame[frameIndex] > 0
+                     ? extra.data() + (extraOfFrame[frameIndex] - 1) * perSlice
+                     : slots.data() + slotOfFrame[frameIndex] * perSlice;
+        if constexpr (std::is_same_v<T, float>) {
+          detail::storedToFloat(raw, refs[frameIndex].frame, info.rescaleSlope,
+                                info.rescaleIntercept, dst);
+        } else {
+          if (!detail::storedToInt16(raw, refs[frameIndex].frame, std::llround(info.rescaleSlope),
+                                     std::llround(info.rescaleIntercept), dst)) {
+            fits = false;
+          }
+        }
+      }
+      scope.step(++decoded, files.size());
+    });
+    if (!fits.load()) {
+      return std::nullopt;
+    }
+    duplicates = 0;
+    for (std::size_t s = 0; s < nSlots; ++s) {
+      const std::size_t kept = stack.slotFrames[s][0];
+      for (std::size_t m = 1; m < stack.slotFrames[s].size(); ++m) {
+        const std::size_t frameIndex = stack.slotFrames[s][m];
+        const T* other = extra.data() + (extraOfFrame[frameIndex] - 1) * perSlice;
+        if (std::memcmp(slots.data() + s * perSlice, other, perSlice * sizeof(T)) != 0 ||
+            (stackFrames[frameIndex].position - stackFrames[kept].position).norm() > 1e-3) {
+          throw GeometryError(withContext(stackFrames[frameIndex].label,
+                                          "differs from " + stackFrames[kept].label +
+                                              " at the same position: several images at one "
+                                              "position disagree"));
+        }
+        ++duplicates;
+      }
+    }
+    return slots;
+  }
+};
 
 } // namespace
 
@@ -111,95 +197,37 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   const SliceStack stack = planSliceStack(stackFrames);
   scope.throwIfCancelled();
 
-  // 3. Decode every file in parallel; each frame goes to its slot (the first frame of a slot) or to
-  //    a side buffer (further frames at the same position, compared afterwards).
-  const std::size_t pixelsPerSlice =
-      static_cast<std::size_t>(stack.columns) * static_cast<std::size_t>(stack.rows);
-  const std::size_t nSlots = stack.slotFrames.size();
-  std::vector<float> slotPixels(pixelsPerSlice * nSlots);
-  std::vector<std::ptrdiff_t> slotOfFrame(stackFrames.size(), -1);
-  std::vector<std::size_t> extraBufferOfFrame(stackFrames.size(), 0);
-  std::size_t extraCount = 0;
-  for (std::size_t s = 0; s < nSlots; ++s) {
-    for (std::size_t m = 0; m < stack.slotFrames[s].size(); ++m) {
-      const std::size_t frameIndex = stack.slotFrames[s][m];
-      slotOfFrame[frameIndex] = static_cast<std::ptrdiff_t>(s);
-      if (m > 0) {
-        extraBufferOfFrame[frameIndex] = ++extraCount;
-      }
-    }
-  }
-  std::vector<float> extraPixels(pixelsPerSlice * extraCount);
-  std::vector<std::vector<std::size_t>> framesOfFile(files.size());
-  for (std::size_t n = 0; n < refs.size(); ++n) {
-    framesOfFile[refs[n].file].push_back(n);
-  }
-
-  ProgressScope decodeScope(scope, 0.0, stack.needsResampling ? 0.8 : 0.95, "decoding slices");
-  std::atomic<std::size_t> decoded{0};
-  parallelFor(files.size(), [&](std::size_t fi) {
-    decodeScope.throwIfCancelled();
-    const detail::RawPixels raw = detail::decodePixels(files[fi]);
-    for (std::size_t frameIndex : framesOfFile[fi]) {
-      const FrameInfo& info = *frameInfos[frameIndex];
-      float* dst = extraBufferOfFrame[frameIndex] > 0
-                       ? extraPixels.data() + (extraBufferOfFrame[frameIndex] - 1) * pixelsPerSlice
-                       : slotPixels.data() +
-                             static_cast<std::size_t>(slotOfFrame[frameIndex]) * pixelsPerSlice;
-      detail::storedToFloat(raw, refs[frameIndex].frame, info.rescaleSlope, info.rescaleIntercept,
-                            dst);
-    }
-    decodeScope.step(++decoded, files.size());
-  });
-
-  // 4. Images at one position must agree exactly (a re-sent duplicate); otherwise refuse.
-  std::size_t droppedDuplicates = 0;
-  for (std::size_t s = 0; s < nSlots; ++s) {
-    const float* first = slotPixels.data() + s * pixelsPerSlice;
-    for (std::size_t m = 1; m < stack.slotFrames[s].size(); ++m) {
-      const std::size_t frameIndex = stack.slotFrames[s][m];
-      const float* other =
-          extraPixels.data() + (extraBufferOfFrame[frameIndex] - 1) * pixelsPerSlice;
-      if (std::memcmp(first, other, pixelsPerSlice * sizeof(float)) != 0 ||
-          (stackFrames[frameIndex].position - stackFrames[stack.slotFrames[s][0]].position).norm() >
-              1e-3) {
-        throw GeometryError(withContext(stackFrames[frameIndex].label,
-                                        "differs from " +
-                                            stackFrames[stack.slotFrames[s][0]].label +
-                                            " at the same position: several images at one "
-                                            "position disagree"));
-      }
-      ++droppedDuplicates;
-    }
-  }
-
-  // 5. Voxel type: int16 when the rescaled values are exact integers that fit.
+  // 3. Decode: int16 directly when every slope and intercept is an integer (no float copy of the
+  //    volume); float otherwise, or when an int16 value overflows.
   bool integral = !stack.needsResampling;
   for (const FrameInfo* fr : frameInfos) {
     integral = integral && isInteger(fr->rescaleSlope) && isInteger(fr->rescaleIntercept);
   }
-  const auto [lo, hi] = std::minmax_element(slotPixels.begin(), slotPixels.end());
-  const float minValue = *lo;
-  const float maxValue = *hi;
-
+  SlotDecoder decoder{files, refs, frameInfos, stackFrames, stack};
+  ProgressScope decodeScope(scope, 0.0, stack.needsResampling ? 0.8 : 0.95, "decoding slices");
   Image image;
-  if (stack.needsResampling) {
-    scope.throwIfCancelled();
-    VolumeF32 volume(stack.grid);
-    std::vector<const float*> slotFrames(nSlots);
-    for (std::size_t s = 0; s < nSlots; ++s) {
-      slotFrames[s] = slotPixels.data() + s * pixelsPerSlice;
-    }
-    resampleSliceStack(stack, slotFrames, minValue, volume.data());
-    image = Image(std::move(volume));
-  } else if (integral && minValue >= std::numeric_limits<std::int16_t>::min() &&
-             maxValue <= std::numeric_limits<std::int16_t>::max()) {
-    VolumeI16 volume(stack.grid);
-    std::transform(slotPixels.begin(), slotPixels.end(), volume.voxels().begin(),
-                   [](float v) { return static_cast<std::int16_t>(std::lround(v)); });
-    image = Image(std::move(volume));
+  std::size_t droppedDuplicates = 0;
+  std::optional<std::vector<std::int16_t>> exact;
+  if (integral) {
+    exact = decoder.decode<std::int16_t>(decodeScope, droppedDuplicates);
+  }
+  if (exact) {
+    image = Image(VolumeI16(stack.grid, std::move(*exact)));
   } else {
-    image = Image(VolumeF32(stack.grid, std::move(slotPixels)));
+    std::vector<float> slotPixels = *decoder.decode<float>(decodeScope, droppedDuplicates);
+    if (stack.needsResampling) {
+      scope.throwIfCancelled();
+      const float minValue = *std::min_element(slotPixels.begin(), slotPixels.end());
+      VolumeF32 volume(stack.grid);
+      std::vector<const float*> slotImages(stack.slotFrames.size());
+      for (std::size_t s = 0; s < slotImages.size(); ++s) {
+        slotImages[s] = slotPixels.data() + s * decoder.pixelsPerSlice();
+      }
+      resampleSliceStack(stack, slotImages, minValue, volume.data());
+      image = Image(std::move(volume));
+    } else {
+      image = Image(VolumeF32(stack.grid, std::move(slotPixels)));
+    }
   }
 
   const DicomFileInfo& first = files.front();
