@@ -233,6 +233,10 @@ DicomFileInfo readFileInfo(const std::string& path) {
   info.seriesNumber = getLong(ds, DCM_SeriesNumber, -1);
   info.instanceNumber = getLong(ds, DCM_InstanceNumber, -1);
   info.rescaleType = getString(ds, DCM_RescaleType);
+  double thickness = 0.0;
+  if (getDoubles(ds, DCM_SliceThickness, &thickness, 1) && thickness > 0.0) {
+    info.sliceThickness = thickness;
+  }
 
   info.hasPixelData = ds->tagExists(DCM_PixelData) || ds->tagExists(DCM_FloatPixelData) ||
                       ds->tagExists(DCM_DoubleFloatPixelData);

@@ -34,6 +34,52 @@ bool isInteger(double v) {
   return std::abs(v - std::round(v)) < 1e-9;
 }
 
+// What every file of a series must satisfy before its pixels are decoded.
+void checkDecodable(const DicomFileInfo& f) {
+  if (!f.readProblem.empty()) {
+    throw DataError(withContext(f.path, f.readProblem));
+  }
+  if (!f.hasPixelData) {
+    throw DataError(withContext(
+        f.path, "no pixel data (" + (f.modality.empty() ? std::string("no modality") : f.modality) +
+                    " object, not an image)"));
+  }
+  if (f.sopClassUid == "1.2.840.10008.5.1.4.1.1.66.4" || f.modality == "SEG") {
+    throw UnsupportedError(withContext(f.path, "DICOM SEG (a segmentation, not an image volume)"));
+  }
+  if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && f.bitsAllocated != 32) {
+    throw UnsupportedError(withContext(f.path, "BitsAllocated " + std::to_string(f.bitsAllocated) +
+                                                   ": not an image Beamlet loads (8, 16 or 32)"));
+  }
+  if (f.rows <= 0 || f.columns <= 0) {
+    throw DataError(withContext(f.path, "Rows or Columns missing"));
+  }
+  if (f.samplesPerPixel != 1) {
+    throw UnsupportedError(withContext(
+        f.path, "colour image (" + std::to_string(f.samplesPerPixel) + " samples per pixel, " +
+                    f.photometricInterpretation + "): not a CT or MR volume"));
+  }
+  if (f.photometricInterpretation == "PALETTE COLOR") {
+    throw UnsupportedError(
+        withContext(f.path, "colour image (PALETTE COLOR): not a CT or MR volume"));
+  }
+}
+
+// Modality, units and identity of a loaded image, from the first file of its series.
+void describe(Image& image, const DicomFileInfo& first) {
+  image.modality = first.modality;
+  if (first.modality == "CT") {
+    image.units = "HU";
+  } else if (!first.rescaleType.empty()) {
+    image.units = first.rescaleType;
+  } else {
+    image.units = "stored value";
+  }
+  image.seriesInstanceUid = first.seriesInstanceUid;
+  image.frameOfReferenceUid = first.frameOfReferenceUid;
+  image.description = first.seriesDescription;
+}
+
 // Decodes every file in parallel into one image per slot (distinct position). Further frames at a
 // slot's position go to side buffers and must equal the slot's image exactly (a re-sent duplicate),
 // otherwise the series is refused.
@@ -133,35 +179,10 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   std::vector<const FrameInfo*> frameInfos;
   std::set<long> temporalPositions;
   for (const DicomFileInfo& f : files) {
-    if (!f.readProblem.empty()) {
-      throw DataError(withContext(f.path, f.readProblem));
-    }
+    checkDecodable(f);
   }
   for (std::size_t fi = 0; fi < files.size(); ++fi) {
     const DicomFileInfo& f = files[fi];
-    if (!f.hasPixelData) {
-      throw DataError(
-          withContext(f.path, "no pixel data (" +
-                                  (f.modality.empty() ? std::string("no modality") : f.modality) +
-                                  " object, not an image)"));
-    }
-    if (f.sopClassUid == "1.2.840.10008.5.1.4.1.1.66.4" || f.modality == "SEG") {
-      throw UnsupportedError(
-          withContext(f.path, "DICOM SEG (a segmentation, not an image volume)"));
-    }
-    if (f.bitsAllocated != 8 && f.bitsAllocated != 16 && f.bitsAllocated != 32) {
-      throw UnsupportedError(withContext(f.path, "BitsAllocated " +
-                                                     std::to_string(f.bitsAllocated) +
-                                                     ": not an image Beamlet loads (8, 16 or 32)"));
-    }
-    if (f.rows <= 0 || f.columns <= 0) {
-      throw DataError(withContext(f.path, "Rows or Columns missing"));
-    }
-    if (f.samplesPerPixel != 1) {
-      throw UnsupportedError(withContext(
-          f.path, "colour image (" + std::to_string(f.samplesPerPixel) + " samples per pixel, " +
-                      f.photometricInterpretation + "): not a CT or MR volume"));
-    }
     if (f.numberOfFrames > 1 && !f.isEnhancedMultiFrame) {
       throw GeometryError(withContext(f.path, std::to_string(f.numberOfFrames) +
                                                   " frames without per-frame positions: not a "
@@ -231,17 +252,7 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   }
 
   const DicomFileInfo& first = files.front();
-  image.modality = first.modality;
-  if (first.modality == "CT") {
-    image.units = "HU";
-  } else if (!first.rescaleType.empty()) {
-    image.units = first.rescaleType;
-  } else {
-    image.units = "stored value";
-  }
-  image.seriesInstanceUid = first.seriesInstanceUid;
-  image.frameOfReferenceUid = first.frameOfReferenceUid;
-  image.description = first.seriesDescription;
+  describe(image, first);
   image.warnings = stack.notes;
   if (droppedDuplicates > 0) {
     image.warnings.push_back(std::to_string(droppedDuplicates) +
@@ -251,6 +262,44 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   for (const auto& w : image.warnings) {
     log::warn(withContext("series " + first.seriesInstanceUid, w));
   }
+  return image;
+}
+
+Image loadSlice(const std::string& path) {
+  const DicomFileInfo f = readFileInfo(path);
+  checkDecodable(f);
+  if (f.numberOfFrames != 1 || f.frames.size() != 1) {
+    throw UnsupportedError(withContext(path, std::to_string(f.numberOfFrames) +
+                                                 " frames: loadSlice reads single-frame images"));
+  }
+  const FrameInfo& fr = f.frames.front();
+  const detail::RawPixels raw = detail::decodePixels(f);
+  ImageGeometry g;
+  g.dims = {f.columns, f.rows, 1};
+  g.spacing = Vec3(fr.spacingI.value_or(1.0), fr.spacingJ.value_or(1.0),
+                   f.sliceThickness > 0 ? f.sliceThickness : 1.0);
+  std::vector<std::string> warnings;
+  if (fr.position && fr.rowDir && fr.columnDir) {
+    g.origin = *fr.position;
+    g.direction.col(0) = fr.rowDir->normalized();
+    g.direction.col(1) = fr.columnDir->normalized();
+    g.direction.col(2) = g.direction.col(0).cross(g.direction.col(1)).normalized();
+  } else {
+    warnings.push_back("no ImagePositionPatient/ImageOrientationPatient: placed at the origin");
+  }
+  Image image;
+  VolumeI16 exact(g);
+  if (isInteger(fr.rescaleSlope) && isInteger(fr.rescaleIntercept) &&
+      detail::storedToInt16(raw, 0, std::llround(fr.rescaleSlope),
+                            std::llround(fr.rescaleIntercept), exact.data())) {
+    image = Image(std::move(exact));
+  } else {
+    VolumeF32 values(g);
+    detail::storedToFloat(raw, 0, fr.rescaleSlope, fr.rescaleIntercept, values.data());
+    image = Image(std::move(values));
+  }
+  describe(image, f);
+  image.warnings = warnings;
   return image;
 }
 

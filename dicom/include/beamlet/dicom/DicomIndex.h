@@ -43,6 +43,7 @@ struct DicomFileInfo {
   std::string rescaleType; ///< RescaleType, e.g. "HU" or "US"
   long seriesNumber = -1;
   long instanceNumber = -1;
+  double sliceThickness = 0.0; ///< SliceThickness in mm (0 when absent)
 
   int rows = 0;
   int columns = 0;

@@ -20,7 +20,14 @@ namespace beamlet::dicom {
 /// UnsupportedError for colour images; CancelledError when cancelled.
 Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress = nullptr);
 
-/// Same, from a list of files (headers are read first).
+/// Loads one single-frame image file as a one-slice image, for previews and decoder checks
+/// (planning needs loadSeries, which refuses single slices). Values as in loadSeries; the slice
+/// thickness is SliceThickness (1 mm when absent). Without
+/// ImagePositionPatient/ImageOrientationPatient the image is placed at the origin with identity
+/// direction, and a warning says so.
+Image loadSlice(const std::string& path);
+
+/// Same as loadSeries, from a list of files (headers are read first).
 Image loadSeriesFiles(const std::vector<std::string>& paths, ProgressMonitor* progress = nullptr);
 
 } // namespace beamlet::dicom
