@@ -31,7 +31,7 @@ bench: build
 
 # AddressSanitizer + UBSan build running the data-enumeration and unit tests.
 test-asan: deps
-	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DBEAMLET_SANITIZE=ON -DBEAMLET_BUILD_GUI=OFF >/dev/null
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBEAMLET_SANITIZE=ON -DBEAMLET_BUILD_GUI=OFF >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
 

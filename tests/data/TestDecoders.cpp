@@ -2,15 +2,12 @@
 // values, and every single-frame grey image in the corpus decodes to the values ITK's GDCM reader
 // (an independent decoder for most encodings) gives.
 
+#include "ItkPeer.h"
 #include "TestData.h"
 
 #include "beamlet/core/Error.h"
 #include "beamlet/dicom/DicomScanner.h"
 #include "beamlet/dicom/SeriesLoader.h"
-
-#include <itkGDCMImageIO.h>
-#include <itkImage.h>
-#include <itkImageFileReader.h>
 
 #include <QtTest/QtTest>
 
@@ -18,21 +15,6 @@
 
 using namespace beamlet;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::vector<float> readWithItk(const std::string& file) {
-  using ImageType = itk::Image<float, 3>;
-  auto reader = itk::ImageFileReader<ImageType>::New();
-  reader->SetImageIO(itk::GDCMImageIO::New());
-  reader->SetFileName(file);
-  reader->Update();
-  const auto* im = reader->GetOutput();
-  const auto size = im->GetLargestPossibleRegion().GetNumberOfPixels();
-  return std::vector<float>(im->GetBufferPointer(), im->GetBufferPointer() + size);
-}
-
-} // namespace
 
 class TestDecoders : public QObject {
   Q_OBJECT
@@ -98,7 +80,7 @@ private Q_SLOTS:
       const bool monochrome1 = info.photometricInterpretation == "MONOCHROME1";
       std::vector<float> peer;
       try {
-        peer = readWithItk(path);
+        peer = test::readWithItk(path).values;
       } catch (const itk::ExceptionObject&) {
         continue; // the peer cannot read it: nothing to compare with
       }

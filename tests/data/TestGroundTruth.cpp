@@ -2,6 +2,7 @@
 // images, the TotalSegmentator segmentation grid, and (for the sheared and irregular series that
 // dicom2nifti refuses) an independent reading of every slice by ITK's GDCM reader.
 
+#include "ItkPeer.h"
 #include "TestData.h"
 #include "VolumeCompare.h"
 
@@ -9,10 +10,6 @@
 #include "beamlet/dicom/DicomScanner.h"
 #include "beamlet/dicom/SeriesLoader.h"
 #include "beamlet/dicom/VolumeFile.h"
-
-#include <itkGDCMImageIO.h>
-#include <itkImage.h>
-#include <itkImageFileReader.h>
 
 #include <QtTest/QtTest>
 
@@ -30,51 +27,6 @@ Image loadOnlySeries(const std::string& folder) {
     throw DataError(folder + ": expected one series, found " + std::to_string(series.size()));
   }
   return dicom::loadSeries(*series.front());
-}
-
-// One DICOM slice read by ITK + GDCM (a peer implementation): origin, axes and rescaled values.
-struct PeerSlice {
-  Vec3 origin;
-  Vec3 row;
-  Vec3 column;
-  double spacingI;
-  double spacingJ;
-  int columns;
-  int rows;
-  std::vector<float> values;
-  double sample(double u, double v) const {
-    const int u0 = static_cast<int>(std::floor(u));
-    const int v0 = static_cast<int>(std::floor(v));
-    const int u1 = std::min(u0 + 1, columns - 1);
-    const int v1 = std::min(v0 + 1, rows - 1);
-    const double fu = u - u0;
-    const double fv = v - v0;
-    auto at = [&](int a, int b) { return static_cast<double>(values[b * columns + a]); };
-    return (1 - fv) * ((1 - fu) * at(u0, v0) + fu * at(u1, v0)) +
-           fv * ((1 - fu) * at(u0, v1) + fu * at(u1, v1));
-  }
-};
-
-PeerSlice readWithItk(const std::string& file) {
-  using ImageType = itk::Image<float, 3>;
-  auto reader = itk::ImageFileReader<ImageType>::New();
-  reader->SetImageIO(itk::GDCMImageIO::New());
-  reader->SetFileName(file);
-  reader->Update();
-  ImageType::Pointer im = reader->GetOutput();
-  PeerSlice s;
-  for (int d = 0; d < 3; ++d) {
-    s.origin[d] = im->GetOrigin()[d];
-    s.row[d] = im->GetDirection()[d][0];
-    s.column[d] = im->GetDirection()[d][1];
-  }
-  s.spacingI = im->GetSpacing()[0];
-  s.spacingJ = im->GetSpacing()[1];
-  s.columns = static_cast<int>(im->GetLargestPossibleRegion().GetSize()[0]);
-  s.rows = static_cast<int>(im->GetLargestPossibleRegion().GetSize()[1]);
-  s.values.assign(im->GetBufferPointer(),
-                  im->GetBufferPointer() + static_cast<std::size_t>(s.columns) * s.rows);
-  return s;
 }
 
 } // namespace
@@ -183,12 +135,12 @@ private Q_SLOTS:
     }
     QVERIFY2(noted, ours.warnings.front().c_str());
 
-    std::vector<PeerSlice> slices;
+    std::vector<test::ItkSlice> slices;
     for (const auto& entry : fs::directory_iterator(folder)) {
-      slices.push_back(readWithItk(entry.path().string()));
+      slices.push_back(test::readWithItk(entry.path().string()));
     }
     const Vec3 normal = slices.front().row.cross(slices.front().column);
-    std::sort(slices.begin(), slices.end(), [&](const PeerSlice& x, const PeerSlice& y) {
+    std::sort(slices.begin(), slices.end(), [&](const test::ItkSlice& x, const test::ItkSlice& y) {
       return x.origin.dot(normal) < y.origin.dot(normal);
     });
     const ImageGeometry& g = ours.geometry();
@@ -210,7 +162,7 @@ private Q_SLOTS:
           double expected = 0.0;
           bool inside = true;
           for (int n = 0; n < 2; ++n) {
-            const PeerSlice& sl = slices[m + static_cast<std::size_t>(n)];
+            const test::ItkSlice& sl = slices[m + static_cast<std::size_t>(n)];
             const double weight = n == 0 ? 1 - w : w;
             if (weight < 1e-9) {
               continue;
