@@ -33,7 +33,11 @@ bench: build
 test-asan: deps
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBEAMLET_SANITIZE=ON -DBEAMLET_BUILD_GUI=OFF >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
+	cd $(ASAN_DIR) && \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	  ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -9,6 +9,7 @@
 #include <gdcmPixelFormat.h>
 #include <gdcmTrace.h>
 
+#include <mutex>
 #include <vector>
 
 namespace beamlet::dicom::detail {
@@ -16,9 +17,12 @@ namespace beamlet::dicom::detail {
 RawPixels decodeWithGdcm(const DicomFileInfo& info) {
   const std::string& path = info.path;
   // GDCM prints its own warnings to stderr; Beamlet reports problems itself, one line per file.
-  gdcm::Trace::SetWarning(false);
-  gdcm::Trace::SetDebug(false);
-  gdcm::Trace::SetError(false);
+  static std::once_flag quiet;
+  std::call_once(quiet, [] {
+    gdcm::Trace::SetWarning(false);
+    gdcm::Trace::SetDebug(false);
+    gdcm::Trace::SetError(false);
+  });
   gdcm::ImageReader reader;
   reader.SetFileName(path.c_str());
   if (!reader.Read()) {

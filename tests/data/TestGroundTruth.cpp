@@ -40,14 +40,14 @@ private Q_SLOTS:
     QTest::addColumn<QString>("truth");
     QTest::addColumn<double>("valueTolerance");
     const QString a = "dicom/dicom2nifti/";
-    auto row = [&](const char* s, const char* t, double tol = 1e-3) {
-      QTest::newRow(s) << a + s << a + t << tol;
+    auto row = [&](const std::string& s, const std::string& t, double tol = 1e-3) {
+      QTest::newRow(s.c_str()) << a + QString::fromStdString(s) << a + QString::fromStdString(t)
+                               << tol;
     };
-    for (const char* vendor : {"ge", "generic", "hitachi", "philips", "siemens"}) {
-      const std::string base = std::string(vendor) + "/anatomical/001";
-      row(strdup(base.c_str()), strdup((base + "_ground_truth.nii.gz").c_str()));
-      row(strdup((base + "_implicit").c_str()),
-          strdup((base + "_implicit_ground_truth.nii.gz").c_str()));
+    for (const std::string vendor : {"ge", "generic", "hitachi", "philips", "siemens"}) {
+      const std::string base = vendor + "/anatomical/001";
+      row(base, base + "_ground_truth.nii.gz");
+      row(base + "_implicit", base + "_implicit_ground_truth.nii.gz");
     }
     row("generic/anatomical/002_non_isotropic",
         "generic/anatomical/002_non_isotropic_ground_truth.nii.gz");
