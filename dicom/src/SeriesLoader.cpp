@@ -259,8 +259,9 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
                              " duplicate image(s) at an already loaded position were identical "
                              "and ignored");
   }
+  const std::string name = series.id.empty() ? first.path : "series " + series.id;
   for (const auto& w : image.warnings) {
-    log::warn(withContext("series " + first.seriesInstanceUid, w));
+    log::warn(withContext(name, w));
   }
   return image;
 }

@@ -40,9 +40,16 @@ SliceStack planSliceStack(const std::vector<StackFrame>& frames) {
   SliceStack stack;
   stack.rowDir = ref.rowDir.normalized();
   stack.columnDir = ref.columnDir.normalized();
-  if (std::abs(stack.rowDir.dot(stack.columnDir)) > 1e-3) {
+  const double skew = std::abs(stack.rowDir.dot(stack.columnDir));
+  if (skew > 1e-3) {
     throw GeometryError(withContext(ref.label, "ImageOrientationPatient row and column directions "
                                                "are not perpendicular"));
+  }
+  if (skew > 1e-5) {
+    // Rounded direction cosines: the grid needs orthonormal axes, so the column direction is made
+    // perpendicular to the row direction (at most 0.06 degrees), and the user is told.
+    stack.notes.push_back("ImageOrientationPatient row and column directions are " + fmt(skew) +
+                          " from perpendicular (rounded cosines): column direction adjusted");
   }
   stack.normal = stack.rowDir.cross(stack.columnDir).normalized();
   stack.columnDir = stack.normal.cross(stack.rowDir).normalized();

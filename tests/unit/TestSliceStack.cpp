@@ -80,6 +80,21 @@ private Q_SLOTS:
     QVERIFY_THROWS_EXCEPTION(GeometryError, planSliceStack({axial(0), other}));
   }
 
+  void roundedCosinesAreOrthonormalised() {
+    std::vector<StackFrame> frames{axial(0), axial(2)};
+    for (auto& f : frames) {
+      f.columnDir = Vec3(0.0001, 1, 0); // 1e-4 from perpendicular
+    }
+    const SliceStack s = planSliceStack(frames);
+    QVERIFY(std::abs(s.grid.direction.col(0).dot(s.grid.direction.col(1))) < 1e-12);
+    QCOMPARE(s.notes.size(), std::size_t{1});
+    QVERIFY(QString::fromStdString(s.notes[0]).contains("from perpendicular"));
+    for (auto& f : frames) {
+      f.columnDir = Vec3(0.01, 1, 0);
+    }
+    QVERIFY_THROWS_EXCEPTION(GeometryError, planSliceStack(frames));
+  }
+
   void duplicatesShareASlot() {
     const SliceStack s = planSliceStack({axial(0), axial(2), axial(2), axial(4)});
     QCOMPARE(s.slotFrames.size(), std::size_t{3});
