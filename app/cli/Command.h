@@ -1,0 +1,20 @@
+#pragma once
+// One beamlet-cli command: its CLI11 subcommand (options, --help) and what runs when it is chosen.
+// Each command lives in its own Command<Name>.cpp and is listed once in main.cpp.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace beamlet::cli {
+
+struct Command {
+  CLI::App* subcommand = nullptr;
+  /// Runs the command; returns the exit code. Throws beamlet::Error for a one-line error.
+  std::function<int()> run;
+};
+
+Command addInfoCommand(CLI::App& app);
+Command addConvertCommand(CLI::App& app);
+
+} // namespace beamlet::cli
