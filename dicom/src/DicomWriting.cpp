@@ -105,6 +105,7 @@ std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* 
   put(ds, DCM_SeriesInstanceUID, newUid());
   put(ds, DCM_SeriesNumber, "");
   put(ds, DCM_SeriesDescription, seriesDescription);
+  put(ds, DCM_OperatorsName, "");
   put(ds, DCM_Manufacturer, "Beamlet");
   put(ds, DCM_ManufacturerModelName, "Beamlet");
   put(ds, DCM_SoftwareVersions, "0.1.0");

@@ -118,6 +118,34 @@ std::vector<FrameInfo> readEnhancedFrames(DcmDataset* ds, int numberOfFrames) {
   return frames;
 }
 
+// RTDOSE frames lie at GridFrameOffsetVector along the slice normal (PS3.3 C.8.8.3.2): offsets
+// relative to ImagePositionPatient when the first is 0, otherwise absolute positions along the
+// normal (allowed for axial grids only, where they are z coordinates). Returns false when there is
+// no usable offset vector.
+bool placeDoseFrames(DcmDataset* ds, const std::string& path, std::vector<FrameInfo>& frames) {
+  if (!ds->tagExists(DCM_GridFrameOffsetVector)) {
+    return false;
+  }
+  std::vector<double> offsets(frames.size());
+  if (!getDoubles(ds, DCM_GridFrameOffsetVector, offsets.data(), offsets.size())) {
+    throw DataError(withContext(path, "GridFrameOffsetVector has fewer values than frames"));
+  }
+  const FrameInfo& first = frames.front();
+  if (!first.position || !first.rowDir || !first.columnDir) {
+    return false;
+  }
+  const Vec3 normal = first.rowDir->cross(*first.columnDir).normalized();
+  const bool relative = offsets.front() == 0.0;
+  if (!relative && std::abs(std::abs(normal.z()) - 1.0) > 1e-6) {
+    throw DataError(withContext(path, "absolute GridFrameOffsetVector on a non-axial dose grid"));
+  }
+  for (std::size_t n = 0; n < frames.size(); ++n) {
+    const double along = relative ? offsets[n] : (offsets[n] - first.position->z()) / normal.z();
+    frames[n].position = *first.position + along * normal;
+  }
+  return true;
+}
+
 void collectStrings(DcmItem* item, const DcmTagKey& seqTag, const DcmTagKey& valueTag,
                     std::vector<std::string>& out) {
   DcmSequenceOfItems* seq = nullptr;
@@ -171,7 +199,10 @@ void readRtReferences(DcmDataset* ds, DicomFileInfo& info) {
     info.rtItemCount = static_cast<int>(sequenceLength(ds, DCM_BeamSequence) +
                                         sequenceLength(ds, DCM_IonBeamSequence));
   } else if (info.modality == "RTDOSE") {
-    info.rtLabel = getString(ds, DCM_DoseSummationType);
+    info.doseUnits = getString(ds, DCM_DoseUnits);
+    info.doseType = getString(ds, DCM_DoseType);
+    info.doseSummationType = getString(ds, DCM_DoseSummationType);
+    info.rtLabel = info.doseSummationType;
     info.rtItemCount = info.numberOfFrames;
   }
 }
@@ -255,8 +286,19 @@ DicomFileInfo readFileInfo(const std::string& path) {
                                 ds->tagExists(DCM_SharedFunctionalGroupsSequence);
     if (info.isEnhancedMultiFrame) {
       info.frames = readEnhancedFrames(ds, info.numberOfFrames);
+      info.framesPlaced = true;
     } else {
       info.frames.assign(static_cast<std::size_t>(info.numberOfFrames), readFrameInfo(ds));
+      info.framesPlaced = info.numberOfFrames == 1 || placeDoseFrames(ds, path, info.frames);
+    }
+    if (info.modality == "RTDOSE") {
+      // Dose = stored value x DoseGridScaling (RTDOSE has no rescale slope; PS3.3 C.8.8.3).
+      double scaling = 1.0;
+      getDoubles(ds, DCM_DoseGridScaling, &scaling, 1);
+      for (FrameInfo& f : info.frames) {
+        f.rescaleSlope = scaling;
+        f.rescaleIntercept = 0.0;
+      }
     }
   }
   readRtReferences(ds, info);

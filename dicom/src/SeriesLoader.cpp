@@ -183,7 +183,7 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   }
   for (std::size_t fi = 0; fi < files.size(); ++fi) {
     const DicomFileInfo& f = files[fi];
-    if (f.numberOfFrames > 1 && !f.isEnhancedMultiFrame) {
+    if (!f.framesPlaced) {
       throw GeometryError(withContext(f.path, std::to_string(f.numberOfFrames) +
                                                   " frames without per-frame positions: not a "
                                                   "volume Beamlet can place in space"));

@@ -59,6 +59,12 @@ struct DicomFileInfo {
   /// refused on loading with this reason.
   std::string readProblem;
   bool isEnhancedMultiFrame = false;
+  /// Each frame has its own position: enhanced multi-frame, or an RTDOSE whose
+  /// GridFrameOffsetVector places the frames (PS3.3 C.8.8.3.2).
+  bool framesPlaced = false;
+  std::string doseUnits;         ///< RTDOSE DoseUnits: GY or RELATIVE
+  std::string doseType;          ///< RTDOSE DoseType: PHYSICAL, EFFECTIVE, ERROR
+  std::string doseSummationType; ///< RTDOSE DoseSummationType: PLAN, BEAM, FRACTION, ...
   std::vector<FrameInfo> frames; ///< one per frame; empty when the file has no image
 
   /// RT references (empty for images).
