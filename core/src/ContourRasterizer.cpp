@@ -1,0 +1,111 @@
+#include "beamlet/core/ContourRasterizer.h"
+
+#include "beamlet/core/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace beamlet {
+
+std::vector<SliceContours> contoursOnGrid(const Structure& structure, const ImageGeometry& grid,
+                                          int* outside) {
+  std::map<int, SliceContours> bySlice;
+  int left = 0;
+  for (const Contour& contour : structure.contours) {
+    Polygon2 polygon;
+    polygon.reserve(contour.points.size());
+    double kMin = 1e300;
+    double kMax = -1e300;
+    double kSum = 0.0;
+    for (const Vec3& p : contour.points) {
+      const Vec3 ijk = grid.patientToIndex(p);
+      polygon.emplace_back(ijk.x(), ijk.y());
+      kMin = std::min(kMin, ijk.z());
+      kMax = std::max(kMax, ijk.z());
+      kSum += ijk.z();
+    }
+    if (kMax - kMin > 0.1) {
+      throw GeometryError("structure '" + structure.name +
+                          "': a contour is not parallel to the image slices (it spans " +
+                          std::to_string((kMax - kMin) * grid.spacing.z()) + " mm across them)");
+    }
+    const int k = static_cast<int>(std::lround(kSum / static_cast<double>(contour.points.size())));
+    if (k < 0 || k >= grid.dims[2]) {
+      ++left;
+      continue;
+    }
+    SliceContours& slice = bySlice[k];
+    slice.k = k;
+    slice.polygons.push_back(std::move(polygon));
+  }
+  if (outside != nullptr) {
+    *outside = left;
+  }
+  std::vector<SliceContours> slices;
+  for (auto& entry : bySlice) {
+    slices.push_back(std::move(entry.second));
+  }
+  return slices;
+}
+
+Mask rasterize(const Structure& structure, const ImageGeometry& grid) {
+  Mask mask(grid, 0);
+  std::vector<double> xs;
+  for (const SliceContours& slice : contoursOnGrid(structure, grid)) {
+    std::uint8_t* plane = mask.slice(slice.k);
+    for (int j = 0; j < grid.dims[1]; ++j) {
+      scanlineCrossings(slice.polygons, j, xs);
+      for (std::size_t n = 0; n + 1 < xs.size(); n += 2) {
+        // Voxel centres i with x0 <= i < x1.
+        const int first = std::max(0, static_cast<int>(std::ceil(xs[n])));
+        const int last = std::min(grid.dims[0] - 1, static_cast<int>(std::ceil(xs[n + 1])) - 1);
+        for (int i = first; i <= last; ++i) {
+          plane[static_cast<std::size_t>(j) * grid.dims[0] + i] = 1;
+        }
+      }
+    }
+  }
+  return mask;
+}
+
+VolumeF32 rasterizeFraction(const Structure& structure, const ImageGeometry& grid, int subsamples) {
+  if (subsamples < 1) {
+    throw InvalidArgumentError("rasterizeFraction: subsamples must be at least 1");
+  }
+  VolumeF32 fraction(grid, 0.0f);
+  std::vector<double> xs;
+  const double rowWeight = 1.0 / subsamples;
+  for (const SliceContours& slice : contoursOnGrid(structure, grid)) {
+    float* plane = fraction.slice(slice.k);
+    for (int j = 0; j < grid.dims[1]; ++j) {
+      float* row = plane + static_cast<std::size_t>(j) * grid.dims[0];
+      for (int s = 0; s < subsamples; ++s) {
+        const double y = j - 0.5 + (s + 0.5) * rowWeight;
+        scanlineCrossings(slice.polygons, y, xs);
+        for (std::size_t n = 0; n + 1 < xs.size(); n += 2) {
+          // Voxel i covers [i - 0.5, i + 0.5): add the length of the inside interval it holds.
+          const double x0 = std::max(xs[n], -0.5);
+          const double x1 = std::min(xs[n + 1], grid.dims[0] - 0.5);
+          if (x1 <= x0) {
+            continue;
+          }
+          const int first = static_cast<int>(std::floor(x0 + 0.5));
+          const int last = std::min(grid.dims[0] - 1, static_cast<int>(std::floor(x1 + 0.5)));
+          for (int i = first; i <= last; ++i) {
+            const double covered = std::min(x1, i + 0.5) - std::max(x0, i - 0.5);
+            if (covered > 0.0) {
+              row[i] += static_cast<float>(covered * rowWeight);
+            }
+          }
+        }
+      }
+    }
+  }
+  for (float& f : fraction.voxels()) {
+    f = std::min(f, 1.0f);
+  }
+  return fraction;
+}
+
+} // namespace beamlet
