@@ -16,5 +16,6 @@ struct Command {
 
 Command addInfoCommand(CLI::App& app);
 Command addConvertCommand(CLI::App& app);
+Command addDeidentifyCommand(CLI::App& app);
 
 } // namespace beamlet::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands{
       addInfoCommand(app),
       addConvertCommand(app),
+      addDeidentifyCommand(app),
   };
 
   try {

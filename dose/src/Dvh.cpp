@@ -158,9 +158,10 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
   // the Nelms benchmark and is worse for convex shapes: chords lie inside the surface.)
   std::vector<Region> regions;
   for (std::size_t m = 0; m < planes.size(); ++m) {
-    const double below = m > 0 ? 0.5 * (planes[m].position - planes[m - 1].position) : 1e300;
+    const double cap = std::clamp(options.endCapSlices, 0.0, 0.5) * thickness;
+    const double below = m > 0 ? 0.5 * (planes[m].position - planes[m - 1].position) : cap;
     const double above =
-        m + 1 < planes.size() ? 0.5 * (planes[m + 1].position - planes[m].position) : 1e300;
+        m + 1 < planes.size() ? 0.5 * (planes[m + 1].position - planes[m].position) : cap;
     regions.push_back({&planes[m], planes[m].position - std::min(0.5 * thickness, below),
                        planes[m].position + std::min(0.5 * thickness, above)});
   }
@@ -211,7 +212,7 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     auto extreme = [&](double x, double y, double z) {
       double d = 0.0;
       if (!sampler.at(indexOf(x * e1 + y * e2 + z * normal), d)) {
-        d = 0.0;
+        return;
       }
       part.minDose = std::min(part.minDose, d);
       part.maxDose = std::max(part.maxDose, d);
@@ -254,8 +255,9 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
           for (int piece = 0; piece < pieces; ++piece) {
             double d = 0.0;
             if (!sampler.at(q0 + (piece + 0.5) * dq, d)) {
-              d = 0.0;
+              // Outside the dose grid nothing is known: left out of the histogram, reported.
               part.outside += w;
+              continue;
             }
             part.weight += w;
             part.doseWeight += w * d;
@@ -285,11 +287,11 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
   dvh.volumeCc = weightSum * 1e-3;
   dvh.outsideDoseGridCc = outside * 1e-3;
   dvh.meanGy = weightSum > 0.0 ? doseSum / weightSum : 0.0;
-  dvh.minGy = minDose;
-  dvh.maxGy = maxDose;
+  dvh.minGy = weightSum > 0.0 ? minDose : 0.0;
+  dvh.maxGy = weightSum > 0.0 ? maxDose : 0.0;
   if (outside > 0.0) {
     dvh.warnings.push_back(std::to_string(dvh.outsideDoseGridCc) +
-                           " cc of the structure lie outside the dose grid (dose 0 there)");
+                           " cc of the structure lie outside the dose grid and are not in the DVH");
   }
   return dvh;
 }

@@ -8,6 +8,8 @@
 // doi:10.1118/1.4923175). The slabs are sampled on a fine lattice (exact along each row, sampled
 // across rows and through the slab), the dose is interpolated trilinearly at every sample, and the
 // histogram has 20000 bins up to the grid's maximum dose. D-metrics interpolate inside their bin.
+// Parts of a structure outside the dose grid are left out of the DVH (as Eclipse does) and
+// reported in outsideDoseGridCc and a warning, never counted as zero dose.
 
 #include "beamlet/core/Image.h"
 #include "beamlet/core/Structure.h"
@@ -24,13 +26,17 @@ struct DvhOptions {
   /// at most half the dose grid spacing.
   double sampleSpacingMm = 0.0;
   std::size_t sampleBudget = 4'000'000;
+  /// End caps: how far, in slices, the structure extends beyond its first and last contour
+  /// planes. 0.5 (half a slice, the Nelms convention) by default; 0 ends it at the outermost
+  /// contours. Treatment planning systems differ here, which shows on small structures.
+  double endCapSlices = 0.5;
   int bins = 20000;
 };
 
 struct Dvh {
   std::string structure;
-  double volumeCc = 0.0;
-  double outsideDoseGridCc = 0.0; ///< part of the structure outside the dose grid (dose taken as 0)
+  double volumeCc = 0.0;          ///< the part of the structure inside the dose grid
+  double outsideDoseGridCc = 0.0; ///< the part outside the dose grid: not in the DVH (a warning)
   double minGy = 0.0;
   double maxGy = 0.0;
   double meanGy = 0.0;
