@@ -16,6 +16,8 @@ struct Command {
 
 Command addInfoCommand(CLI::App& app);
 Command addConvertCommand(CLI::App& app);
+Command addDvhCommand(CLI::App& app);
 Command addDeidentifyCommand(CLI::App& app);
+Command addPlanInfoCommand(CLI::App& app);
 
 } // namespace beamlet::cli

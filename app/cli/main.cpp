@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands{
       addInfoCommand(app),
       addConvertCommand(app),
+      addDvhCommand(app),
       addDeidentifyCommand(app),
+      addPlanInfoCommand(app),
   };
 
   try {

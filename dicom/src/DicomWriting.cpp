@@ -103,7 +103,7 @@ std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* 
   // Series (RT series module) and equipment.
   put(ds, DCM_Modality, modality);
   put(ds, DCM_SeriesInstanceUID, newUid());
-  put(ds, DCM_SeriesNumber, "");
+  put(ds, DCM_SeriesNumber, "1");
   put(ds, DCM_SeriesDescription, seriesDescription);
   put(ds, DCM_OperatorsName, "");
   put(ds, DCM_Manufacturer, "Beamlet");
