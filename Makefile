@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan bench format clean
+.PHONY: all deps configure build run test test-asan bench validate format clean
 
 all: build
 
@@ -38,6 +38,11 @@ test-asan: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
 	  ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
+
+# Validation tables against peers (docs/validation/): the Nelms DVH benchmark beside dicompyler-core.
+BEAMLET_TEST_DATA ?= ../shared/data
+validate: build
+	/usr/bin/python3 tests/validation/nelms_dvh.py $(BUILD_DIR)/bin/beamlet-cli $(BEAMLET_TEST_DATA) docs/validation/dvh.md
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -19,5 +19,7 @@ Command addConvertCommand(CLI::App& app);
 Command addDvhCommand(CLI::App& app);
 Command addDeidentifyCommand(CLI::App& app);
 Command addPlanInfoCommand(CLI::App& app);
+Command addRtStructCommand(CLI::App& app);
+Command addMasksCommand(CLI::App& app);
 
 } // namespace beamlet::cli

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
       addDvhCommand(app),
       addDeidentifyCommand(app),
       addPlanInfoCommand(app),
+      addRtStructCommand(app),
+      addMasksCommand(app),
   };
 
   try {

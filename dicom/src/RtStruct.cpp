@@ -5,6 +5,7 @@
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Log.h"
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -24,24 +25,36 @@ DcmSequenceOfItems* sequence(DcmItem* item, const DcmTagKey& tag) {
   return seq;
 }
 
-// Contour Data is a DS list x\y\z\x\y\z...; read it as a whole (far faster than value by value).
+// Contour Data is a DS list x\y\z\x\y\z...; parsed from its text in one pass (DCMTK's per-value
+// access recounts the values each time, quadratic in the number of points).
 std::vector<Vec3> contourPoints(DcmItem* contour, const std::string& path) {
-  DcmElement* element = nullptr;
-  if (contour->findAndGetElement(DCM_ContourData, element).bad() || element == nullptr) {
+  OFString text;
+  if (contour->findAndGetOFStringArray(DCM_ContourData, text).bad()) {
     return {};
   }
-  const unsigned long count = element->getVM();
-  if (count % 3 != 0) {
-    throw DataError(withContext(path, "ContourData holds " + std::to_string(count) +
+  std::vector<double> values;
+  const char* cursor = text.c_str();
+  const char* end = cursor + text.size();
+  while (cursor < end) {
+    char* next = nullptr;
+    const double v = std::strtod(cursor, &next);
+    if (next == cursor) {
+      throw DataError(withContext(path, "ContourData value " + std::to_string(values.size()) +
+                                            " is not a number"));
+    }
+    values.push_back(v);
+    cursor = next;
+    while (cursor < end && (*cursor == '\\' || *cursor == ' ')) {
+      ++cursor;
+    }
+  }
+  if (values.size() % 3 != 0) {
+    throw DataError(withContext(path, "ContourData holds " + std::to_string(values.size()) +
                                           " values, not a multiple of 3"));
   }
-  std::vector<Vec3> points(count / 3);
-  for (unsigned long n = 0; n < count; ++n) {
-    Float64 v = 0;
-    if (element->getFloat64(v, n).bad()) {
-      throw DataError(withContext(path, "ContourData value " + std::to_string(n) + " unreadable"));
-    }
-    points[n / 3][static_cast<int>(n % 3)] = v;
+  std::vector<Vec3> points(values.size() / 3);
+  for (std::size_t n = 0; n < points.size(); ++n) {
+    points[n] = Vec3(values[3 * n], values[3 * n + 1], values[3 * n + 2]);
   }
   return points;
 }

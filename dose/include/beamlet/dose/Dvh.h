@@ -25,7 +25,7 @@ struct DvhOptions {
   /// Sample spacing in mm; 0 = chosen from the structure volume (about sampleBudget samples) and
   /// at most half the dose grid spacing.
   double sampleSpacingMm = 0.0;
-  std::size_t sampleBudget = 4'000'000;
+  std::size_t sampleBudget = 1'000'000;
   /// End caps: how far, in slices, the structure extends beyond its first and last contour
   /// planes. 0.5 (half a slice, the Nelms convention) by default; 0 ends it at the outermost
   /// contours. Treatment planning systems differ here, which shows on small structures.
