@@ -17,6 +17,7 @@ struct Command {
 Command addInfoCommand(CLI::App& app);
 Command addConvertCommand(CLI::App& app);
 Command addDvhCommand(CLI::App& app);
+Command addGammaCommand(CLI::App& app);
 Command addDeidentifyCommand(CLI::App& app);
 Command addPlanInfoCommand(CLI::App& app);
 Command addRtStructCommand(CLI::App& app);

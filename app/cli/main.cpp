@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       addInfoCommand(app),
       addConvertCommand(app),
       addDvhCommand(app),
+      addGammaCommand(app),
       addDeidentifyCommand(app),
       addPlanInfoCommand(app),
       addRtStructCommand(app),

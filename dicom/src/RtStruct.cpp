@@ -5,6 +5,7 @@
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Log.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -133,6 +134,7 @@ StructureSet readRtStruct(const std::string& path) {
   }
 
   // Contours, joined by Referenced ROI Number.
+  std::set<std::string> referencedByContours;
   DcmSequenceOfItems* roiContours = sequence(ds, DCM_ROIContourSequence);
   for (unsigned long n = 0; roiContours != nullptr && n < roiContours->card(); ++n) {
     DcmItem* item = roiContours->getItem(n);
@@ -157,6 +159,11 @@ StructureSet readRtStruct(const std::string& path) {
       DcmItem* contourItem = contours->getItem(c);
       Contour contour;
       contour.geometricType = getString(contourItem, DCM_ContourGeometricType);
+      // The image each contour was drawn on (C.8.8.6.2), checked against the series later.
+      DcmSequenceOfItems* images = sequence(contourItem, DCM_ContourImageSequence);
+      for (unsigned long i = 0; images != nullptr && i < images->card(); ++i) {
+        referencedByContours.insert(getString(images->getItem(i), DCM_ReferencedSOPInstanceUID));
+      }
       contour.points = contourPoints(contourItem, path);
       if (contour.geometricType != "CLOSED_PLANAR" || contour.points.size() < 3) {
         ++dropped;
@@ -167,6 +174,13 @@ StructureSet readRtStruct(const std::string& path) {
     if (dropped > 0) {
       warn("ROI '" + s.name + "': " + std::to_string(dropped) +
            " contour(s) that are not closed polygons of three or more points ignored");
+    }
+  }
+
+  for (const std::string& uid : referencedByContours) {
+    if (!uid.empty() && std::find(set.referencedImageUids.begin(), set.referencedImageUids.end(),
+                                  uid) == set.referencedImageUids.end()) {
+      set.referencedImageUids.push_back(uid);
     }
   }
 
