@@ -1,0 +1,98 @@
+// beamlet-cli dvh on good and bad input: values as the library computes them, one-line errors and
+// exit code 1 for truncated files, wrong object types and mismatched frames of reference.
+
+#include "TestData.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest/QtTest>
+
+namespace {
+
+struct Run {
+  int exitCode = -1;
+  QString out;
+  QString err;
+};
+
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
+  p.waitForFinished(120000);
+  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString data(const std::string& relative) {
+  return QString::fromStdString(beamlet::test::dataPath(relative));
+}
+
+} // namespace
+
+class TestRtCli : public QObject {
+  Q_OBJECT
+
+private Q_SLOTS:
+  void dvhJson() {
+    const std::string base = "dvh/nelms/DVH-Analysis-Data-Etc/";
+    BEAMLET_REQUIRE_DATA(base + "STRUCTURES/Sphere_10_0.dcm");
+    const Run r = cli({"-q", "dvh", "--structures", data(base + "STRUCTURES/Sphere_10_0.dcm"),
+                       "--dose", data(base + "DOSE GRIDS/Linear_AntPost_1mm_Aligned.dcm"),
+                       "--metrics", "Dmean,D95%,V16Gy%", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(root["format"].toString(), QString("beamlet-dvh"));
+    bool found = false;
+    for (const auto& roi : root["rois"].toArray()) {
+      const QJsonObject o = roi.toObject();
+      if (!o.contains("metrics")) {
+        continue;
+      }
+      found = true;
+      const QJsonObject m = o["metrics"].toObject();
+      // Linear 1 Gy/mm through a sphere centred at 16 Gy: mean 16 Gy, half the volume above it.
+      QVERIFY(std::abs(m["Dmean"].toObject()["value"].toDouble() - 16.0) < 0.01);
+      QCOMPARE(m["Dmean"].toObject()["unit"].toString(), QString("Gy"));
+      QVERIFY(std::abs(m["V16Gy%"].toObject()["value"].toDouble() - 50.0) < 0.5);
+      QCOMPARE(m["V16Gy%"].toObject()["unit"].toString(), QString("%"));
+      QVERIFY(std::abs(o["volumeCc"].toDouble() - 7.238) < 0.02 * 7.238);
+    }
+    QVERIFY(found);
+  }
+
+  void badInputIsOneLineExitOne_data() {
+    QTest::addColumn<QString>("structures");
+    QTest::addColumn<QString>("dose");
+    QTest::addColumn<QString>("expected");
+    const QString dose = data("rt/eclipse-prostate/EclipseProstate_Dose.nrrd");
+    QTest::newRow("truncated") << data("dicom/pydicom/rtplan_truncated.dcm") << dose
+                               << "rtplan_truncated.dcm:";
+    QTest::newRow("not an RTSTRUCT")
+        << data("dicom/pydicom/CT_small.dcm") << dose << "not an RTSTRUCT";
+    QTest::newRow("not a dose") << data("rt/dicompyler-core/rtss.dcm")
+                                << data("dicom/pydicom/CT_small.dcm") << "not an RTDOSE";
+    QTest::newRow("missing dose") << data("rt/dicompyler-core/rtss.dcm") << "/nonexistent.nrrd"
+                                  << "/nonexistent.nrrd";
+    QTest::newRow("other frame of reference")
+        << data("rt/dicompyler-core/rtss.dcm")
+        << data("rt/multivendor/GK_test_data/gkdosefile/RTDOSE0000000000.dcm")
+        << "frame of reference";
+  }
+
+  void badInputIsOneLineExitOne() {
+    QFETCH(QString, structures);
+    QFETCH(QString, dose);
+    QFETCH(QString, expected);
+    BEAMLET_REQUIRE_DATA("rt/dicompyler-core/rtss.dcm");
+    const Run r = cli({"-q", "dvh", "--structures", structures, "--dose", dose});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err.trimmed().count('\n'), 0);
+    QVERIFY2(r.err.startsWith("beamlet-cli: error: "), qPrintable(r.err));
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRtCli)
+#include "TestRtCli.moc"
