@@ -112,7 +112,7 @@ std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* 
   return sop;
 }
 
-void saveAtomically(DcmFileFormat& file, const std::string& path) {
+void saveAtomically(DcmFileFormat& file, const std::string& path, E_TransferSyntax syntax) {
   const fs::path target(path);
   std::error_code ec;
   if (target.has_parent_path() && !fs::is_directory(target.parent_path(), ec)) {
@@ -121,7 +121,7 @@ void saveAtomically(DcmFileFormat& file, const std::string& path) {
   std::random_device rd;
   const fs::path tmp =
       target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(rd()));
-  const OFCondition status = file.saveFile(tmp.c_str(), EXS_LittleEndianExplicit);
+  const OFCondition status = file.saveFile(tmp.c_str(), syntax);
   if (status.bad()) {
     fs::remove(tmp, ec);
     throw IoError(withContext(path, std::string("cannot write (") + status.text() + ")"));

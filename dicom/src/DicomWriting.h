@@ -19,8 +19,9 @@ std::string ds(double value);
 std::string putCommonModules(DcmDataset* ds, const StudyContext& context, const char* sopClassUid,
                              const std::string& modality, const std::string& seriesDescription);
 
-/// Writes the file (explicit VR little endian, with meta header) to a temporary name in the same
-/// folder and renames it: never a half-written file. Throws IoError naming the path.
-void saveAtomically(DcmFileFormat& file, const std::string& path);
+/// Writes the file (explicit VR little endian by default, with meta header) to a temporary name in
+/// the same folder and renames it: never a half-written file. Throws IoError naming the path.
+void saveAtomically(DcmFileFormat& file, const std::string& path,
+                    E_TransferSyntax syntax = EXS_LittleEndianExplicit);
 
 } // namespace beamlet::dicom::detail

@@ -126,32 +126,6 @@ bool isInputFile(const SeriesEntry& series, const std::string& path) {
   return false;
 }
 
-// saveAtomically with a choice of transfer syntax (implicit VR has 32-bit lengths everywhere).
-void save(DcmFileFormat& file, const std::string& path, E_TransferSyntax syntax) {
-  if (syntax == EXS_LittleEndianExplicit) {
-    detail::saveAtomically(file, path);
-    return;
-  }
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path() && !fs::is_directory(target.parent_path(), ec)) {
-    throw IoError(withContext(path, "output folder does not exist"));
-  }
-  std::random_device rd;
-  const fs::path tmp =
-      target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(rd()));
-  const OFCondition status = file.saveFile(tmp.c_str(), syntax);
-  if (status.bad()) {
-    fs::remove(tmp, ec);
-    throw IoError(withContext(path, std::string("cannot write (") + status.text() + ")"));
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw IoError(withContext(path, "cannot rename the written file into place"));
-  }
-}
-
 } // namespace
 
 Structure structureFromMask(const Mask& mask, int roiNumber, const std::string& name,
@@ -327,7 +301,8 @@ std::string writeRtStruct(const StructureSet& structures, const SeriesEntry& ima
     put(observation, DCM_ROIInterpreter, "");
   }
 
-  save(file, path, oversized ? EXS_LittleEndianImplicit : EXS_LittleEndianExplicit);
+  detail::saveAtomically(file, path,
+                         oversized ? EXS_LittleEndianImplicit : EXS_LittleEndianExplicit);
   return sop;
 }
 

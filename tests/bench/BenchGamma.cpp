@@ -8,6 +8,8 @@
 // like-for-like peer) and plain `plastimatch gamma` (voxel centres only), both end to end. Best of
 // three runs after one warm-up. Exits 77 (CTest: skipped) without the shared data.
 
+#include "BenchTiming.h"
+
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Parallel.h"
 #include "beamlet/dicom/VolumeFile.h"
@@ -27,33 +29,15 @@
 
 namespace fs = std::filesystem;
 
+using beamlet::bench::best;
+using beamlet::bench::run;
+using beamlet::bench::seconds;
+
 namespace {
 
 fs::path dataDir() {
   const char* env = std::getenv("BEAMLET_TEST_DATA");
   return (env != nullptr && *env != '\0') ? fs::path(env) : fs::path(BEAMLET_TEST_DATA_DEFAULT);
-}
-
-double seconds(const std::function<void()>& f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Best of n runs after one warm-up run (files in the page cache for every tool).
-double best(int n, const std::function<void()>& f) {
-  f();
-  double b = 1e30;
-  for (int r = 0; r < n; ++r) {
-    b = std::min(b, seconds(f));
-  }
-  return b;
-}
-
-void run(const std::string& command) {
-  if (std::system(command.c_str()) != 0) {
-    throw beamlet::Error("benchmark command failed: " + command);
-  }
 }
 
 // "pass_rate(%)\t94.51" in plastimatch's --output-text file; -1 if absent.

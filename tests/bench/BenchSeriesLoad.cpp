@@ -4,6 +4,8 @@
 // The series is generated here (DCMTK writes it): 12-bit unsigned CT, rescale intercept -1024,
 // explicit VR little endian, file names in shuffled order so that sorting is exercised.
 
+#include "BenchTiming.h"
+
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Phantom.h"
 #include "beamlet/dicom/DicomScanner.h"
@@ -25,6 +27,10 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+
+using beamlet::bench::best;
+using beamlet::bench::run;
+using beamlet::bench::seconds;
 
 namespace {
 
@@ -84,28 +90,6 @@ void writeSeries(const fs::path& dir, int slices) {
     if (file.saveFile(name.c_str(), EXS_LittleEndianExplicit).bad()) {
       throw beamlet::IoError(name.string() + ": cannot write benchmark series");
     }
-  }
-}
-
-double seconds(const std::function<void()>& f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Best of n runs (after one warm-up run), so that both tools read from the page cache.
-double best(int n, const std::function<void()>& f) {
-  f();
-  double b = 1e30;
-  for (int r = 0; r < n; ++r) {
-    b = std::min(b, seconds(f));
-  }
-  return b;
-}
-
-void run(const std::string& command) {
-  if (std::system(command.c_str()) != 0) {
-    throw beamlet::Error("benchmark command failed: " + command);
   }
 }
 

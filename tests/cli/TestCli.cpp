@@ -1,6 +1,7 @@
 // beamlet-cli as a user runs it: exit codes, one-line errors on stderr, JSON that parses, output
 // files that read back.
 
+#include "CliRunner.h"
 #include "TestData.h"
 
 #include "beamlet/dicom/VolumeFile.h"
@@ -17,21 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using beamlet::test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
-  p.waitForFinished(120000);
-  Run r;
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+CliRun cli(const QStringList& args) {
+  return beamlet::test::runCli(args);
 }
 
 QString data(const std::string& relative) {
@@ -56,7 +46,7 @@ private Q_SLOTS:
   void helpOnEveryCommand() {
     for (const QStringList& args :
          {QStringList{"--help"}, QStringList{"info", "--help"}, QStringList{"convert", "--help"}}) {
-      const Run r = cli(args);
+      const CliRun r = cli(args);
       QCOMPARE(r.exitCode, 0);
       QVERIFY(r.out.contains("Usage") || r.out.contains("usage"));
     }
@@ -69,7 +59,7 @@ private Q_SLOTS:
   }
 
   void missingFolderIsOneLineError() {
-    const Run r = cli({"info", "/nonexistent/beamlet"});
+    const CliRun r = cli({"info", "/nonexistent/beamlet"});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err.trimmed().count('\n'), 0);
     QVERIFY(r.err.startsWith("beamlet-cli: error: /nonexistent/beamlet: "));
@@ -77,12 +67,12 @@ private Q_SLOTS:
 
   void infoTextAndJson() {
     BEAMLET_REQUIRE_DATA("dicom/rt-utils");
-    const Run text = cli({"info", data("dicom/rt-utils")});
+    const CliRun text = cli({"info", data("dicom/rt-utils")});
     QCOMPARE(text.exitCode, 0);
     QVERIFY(text.out.contains("RTSTRUCT"));
     QVERIFY(text.out.contains("-> series"));
 
-    const Run json = cli({"-q", "info", "--json", data("dicom/rt-utils")});
+    const CliRun json = cli({"-q", "info", "--json", data("dicom/rt-utils")});
     QCOMPARE(json.exitCode, 0);
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json.out.toUtf8(), &error);
@@ -115,7 +105,7 @@ private Q_SLOTS:
 
   void infoOnWholeCorpusExitsZero() {
     BEAMLET_REQUIRE_DATA("dicom");
-    const Run r = cli({"-q", "info", "--json", data("dicom")});
+    const CliRun r = cli({"-q", "info", "--json", data("dicom")});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QVERIFY(root["skipped"].toArray().size() > 10);
@@ -127,7 +117,8 @@ private Q_SLOTS:
   void convertWritesVolume() {
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical/001");
     const QString out = QString::fromStdString((tmp_ / "siemens.nrrd").string());
-    const Run r = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out", out});
+    const CliRun r =
+        cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out", out});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.startsWith("wrote " + out + ": 256x256x4 voxels"));
     const beamlet::Image image = beamlet::dicom::readVolumeFile(out.toStdString());
@@ -137,7 +128,7 @@ private Q_SLOTS:
   void convertRefusalIsOneLineNamingTheFile() {
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/failing/sliceorientation/001");
     const QString out = QString::fromStdString((tmp_ / "never.nii.gz").string());
-    const Run r =
+    const CliRun r =
         cli({"convert", data("dicom/dicom2nifti/failing/sliceorientation/001"), "--out", out});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err.trimmed().count('\n'), 0);
@@ -148,12 +139,12 @@ private Q_SLOTS:
   void convertNeedsSeriesWhenSeveral() {
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical");
     const QString out = QString::fromStdString((tmp_ / "x.nii.gz").string());
-    const Run r =
+    const CliRun r =
         cli({"-q", "convert", data("dicom/dicom2nifti/siemens/anatomical"), "--out", out});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("choose one with --series"));
-    const Run bad = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out",
-                         QString::fromStdString((tmp_ / "x.png").string())});
+    const CliRun bad = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out",
+                            QString::fromStdString((tmp_ / "x.png").string())});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY(bad.err.contains("unknown output type"));
   }

@@ -6,6 +6,7 @@
 #include "beamlet/dicom/VolumeFile.h"
 #include "beamlet/dose/Gamma.h"
 
+#include "CliRunner.h"
 #include "TestData.h"
 
 #include <QJsonDocument>
@@ -18,21 +19,10 @@ using namespace beamlet;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using beamlet::test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
-  p.waitForFinished(120000);
-  Run r;
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+CliRun cli(const QStringList& args) {
+  return beamlet::test::runCli(args);
 }
 
 // 20 x 16 x 12 voxels of 2 x 2 x 3 mm: 10 Gy in a box (x < 20 mm), 0.5 Gy elsewhere (below the
@@ -69,7 +59,7 @@ private Q_SLOTS:
   }
 
   void textOutput() {
-    const Run r = cli({"gamma", ref_, eval_});
+    const CliRun r = cli({"gamma", ref_, eval_});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("pass rate: 100.00% (gamma <= 1 passes: 1920 of 1920 points)"),
              qPrintable(r.out));
@@ -79,8 +69,8 @@ private Q_SLOTS:
 
   void jsonAndGammaVolume() {
     const QString out = dir_.filePath("gamma.nii.gz");
-    const Run r = cli({"gamma", ref_, eval_, "--dd", "1", "--dta", "1.5", "--local", "--max-gamma",
-                       "3", "--json", "--out", out});
+    const CliRun r = cli({"gamma", ref_, eval_, "--dd", "1", "--dta", "1.5", "--local",
+                          "--max-gamma", "3", "--json", "--out", out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QJsonParseError error;
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
@@ -114,11 +104,11 @@ private Q_SLOTS:
     options.referencedPlanUid = dicom::newUid();
     const QString rd = dir_.filePath("eval.dcm");
     BEAMLET_NO_THROW(dicom::writeRtDose(Image(boxDose(1.02)), context, rd.toStdString(), options));
-    const Run r = cli({"gamma", ref_, rd, "--json"});
+    const CliRun r = cli({"gamma", ref_, rd, "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
     // Same as the volume file (the RTDOSE keeps 32-bit precision).
-    const Run v = cli({"gamma", ref_, eval_, "--json"});
+    const CliRun v = cli({"gamma", ref_, eval_, "--json"});
     const QJsonObject ov = QJsonDocument::fromJson(v.out.toUtf8()).object();
     QCOMPARE(o["pointsEvaluated"].toInt(), 1920);
     QCOMPARE(o["pointsPassed"].toInt(), ov["pointsPassed"].toInt());
@@ -126,7 +116,7 @@ private Q_SLOTS:
   }
 
   void errorsAreOneLine() {
-    Run r = cli({"gamma", ref_, dir_.filePath("missing.mha")});
+    CliRun r = cli({"gamma", ref_, dir_.filePath("missing.mha")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.startsWith("beamlet-cli: error: ") && r.err.contains("missing.mha") &&
                  r.err.count('\n') == 1,

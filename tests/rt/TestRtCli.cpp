@@ -1,6 +1,7 @@
 // beamlet-cli dvh on good and bad input: values as the library computes them, one-line errors and
 // exit code 1 for truncated files, wrong object types and mismatched frames of reference.
 
+#include "CliRunner.h"
 #include "TestData.h"
 
 #include <QJsonArray>
@@ -11,18 +12,10 @@
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using beamlet::test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
-  p.waitForFinished(120000);
-  return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
+CliRun cli(const QStringList& args) {
+  return beamlet::test::runCli(args);
 }
 
 QString data(const std::string& relative) {
@@ -38,9 +31,9 @@ private Q_SLOTS:
   void dvhJson() {
     const std::string base = "dvh/nelms/DVH-Analysis-Data-Etc/";
     BEAMLET_REQUIRE_DATA(base + "STRUCTURES/Sphere_10_0.dcm");
-    const Run r = cli({"-q", "dvh", "--structures", data(base + "STRUCTURES/Sphere_10_0.dcm"),
-                       "--dose", data(base + "DOSE GRIDS/Linear_AntPost_1mm_Aligned.dcm"),
-                       "--metrics", "Dmean,D95%,V16Gy%", "--json"});
+    const CliRun r = cli({"-q", "dvh", "--structures", data(base + "STRUCTURES/Sphere_10_0.dcm"),
+                          "--dose", data(base + "DOSE GRIDS/Linear_AntPost_1mm_Aligned.dcm"),
+                          "--metrics", "Dmean,D95%,V16Gy%", "--json"});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(root["format"].toString(), QString("beamlet-dvh"));
@@ -86,7 +79,7 @@ private Q_SLOTS:
     QFETCH(QString, dose);
     QFETCH(QString, expected);
     BEAMLET_REQUIRE_DATA("rt/dicompyler-core/rtss.dcm");
-    const Run r = cli({"-q", "dvh", "--structures", structures, "--dose", dose});
+    const CliRun r = cli({"-q", "dvh", "--structures", structures, "--dose", dose});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err.trimmed().count('\n'), 0);
     QVERIFY2(r.err.startsWith("beamlet-cli: error: "), qPrintable(r.err));

@@ -1,6 +1,7 @@
 // beamlet-cli plan-info as a user runs it: text and JSON output of real plans, unsupported beams
 // listed, one-line errors for broken files.
 
+#include "CliRunner.h"
 #include "TestData.h"
 
 #include <QJsonArray>
@@ -11,21 +12,10 @@
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using beamlet::test::CliRun;
 
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
-  p.waitForFinished(120000);
-  Run r;
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+CliRun cli(const QStringList& args) {
+  return beamlet::test::runCli(args);
 }
 
 QString eclipsePlan() {
@@ -45,14 +35,14 @@ class TestRtPlanCli : public QObject {
 
 private Q_SLOTS:
   void help() {
-    const Run r = cli({"plan-info", "--help"});
+    const CliRun r = cli({"plan-info", "--help"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("--json"));
   }
 
   void textOutput() {
     BEAMLET_REQUIRE_DATA("rt/eclipse-prostate/dicom");
-    const Run r = cli({"plan-info", eclipsePlan()});
+    const CliRun r = cli({"plan-info", eclipsePlan()});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("plan 'PROS'"), qPrintable(r.out));
     QVERIFY(r.out.contains("prescription: 46 Gy in 23 fractions"));
@@ -67,7 +57,7 @@ private Q_SLOTS:
 
   void jsonOutput() {
     BEAMLET_REQUIRE_DATA("rt/eclipse-prostate/dicom");
-    const Run r = cli({"plan-info", eclipsePlan(), "--json"});
+    const CliRun r = cli({"plan-info", eclipsePlan(), "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
@@ -93,13 +83,13 @@ private Q_SLOTS:
 
   void unsupportedBeamsAreListed() {
     BEAMLET_REQUIRE_DATA("rt/multivendor/GK_test_data/gkdosefile/RTPLAN.dcm");
-    const Run r = cli({"plan-info", QString::fromStdString(beamlet::test::dataPath(
-                                        "rt/multivendor/GK_test_data/gkdosefile/RTPLAN.dcm"))});
+    const CliRun r = cli({"plan-info", QString::fromStdString(beamlet::test::dataPath(
+                                           "rt/multivendor/GK_test_data/gkdosefile/RTPLAN.dcm"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("unsupported: Leksell Gamma Knife plan"), qPrintable(r.out));
-    const Run j = cli({"plan-info", "--json",
-                       QString::fromStdString(beamlet::test::dataPath(
-                           "rt/multivendor/GK_test_data/gkdosefile/RTPLAN.dcm"))});
+    const CliRun j = cli({"plan-info", "--json",
+                          QString::fromStdString(beamlet::test::dataPath(
+                              "rt/multivendor/GK_test_data/gkdosefile/RTPLAN.dcm"))});
     const QJsonObject beam =
         QJsonDocument::fromJson(j.out.toUtf8()).object()["beams"].toArray()[0].toObject();
     QVERIFY(!beam["supported"].toBool());
@@ -110,7 +100,7 @@ private Q_SLOTS:
     BEAMLET_REQUIRE_DATA("dicom/pydicom/rtplan_truncated.dcm");
     const QString path =
         QString::fromStdString(beamlet::test::dataPath("dicom/pydicom/rtplan_truncated.dcm"));
-    const Run r = cli({"plan-info", path});
+    const CliRun r = cli({"plan-info", path});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.out.isEmpty());
     const QStringList lines = r.err.split('\n', Qt::SkipEmptyParts);

@@ -2,6 +2,7 @@
 // (a multi-label map on a cropped grid, so resampling and label selection are exercised), exit
 // codes, and one-line errors for bad input.
 
+#include "CliRunner.h"
 #include "RtStructTestSupport.h"
 #include "TestData.h"
 
@@ -18,21 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using beamlet::test::CliRun;
 
-CliResult cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString(BEAMLET_BINARY_DIR) + "/bin/beamlet-cli", args);
-  p.waitForFinished(300000);
-  CliResult r;
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
+CliRun cli(const QStringList& args) {
+  return beamlet::test::runCli(args);
 }
 
 QString q(const fs::path& p) {
@@ -50,7 +40,7 @@ class TestRtStructCli : public QObject {
   fs::path ct_;
   fs::path mask_;
 
-  void expectOneLineError(const CliResult& r, const char* contains) {
+  void expectOneLineError(const CliRun& r, const char* contains) {
     QVERIFY2(r.exitCode != 0, qPrintable(r.out));
     const QString err = r.err.trimmed();
     QVERIFY2(!err.contains('\n'), qPrintable(err));
@@ -110,7 +100,7 @@ private Q_SLOTS:
     dicom::writeVolumeFile(Image(Image::Voxels(labels)), labelFile.string());
 
     const fs::path rs = tmp_ / "RS.dcm";
-    const CliResult w =
+    const CliRun w =
         cli({"rtstruct", "--image", q(ct_), "--mask", "Tumour blob=" + q(labelFile) + ":3",
              "--mask", "Spinal Cord=" + q(labelFile) + ":5", "--tg263", "--out", q(rs)});
     QVERIFY2(w.exitCode == 0, qPrintable(w.err));
@@ -122,7 +112,7 @@ private Q_SLOTS:
 
     for (const char* format : {"nii.gz", "nrrd"}) {
       const fs::path out = tmp_ / (std::string("masks-") + format);
-      const CliResult r = cli(
+      const CliRun r = cli(
           {"masks", "--image", q(ct_), "--structures", q(rs), "--out", q(out), "--format", format});
       QVERIFY2(r.exitCode == 0, qPrintable(r.err));
       const fs::path gtv = out / (std::string("Tumour_blob.") + format);
@@ -176,7 +166,7 @@ private Q_SLOTS:
     expectOneLineError(cli({"rtstruct", "--image", q(ct_), "--mask", "GTV=" + q(mask_) + ":7",
                             "--out", q(tmp_ / "z.dcm")}),
                        "no voxels with label 7");
-    const CliResult r = cli(
+    const CliRun r = cli(
         {"masks", "--image", q(ct_), "--structures", q(tmp_ / "none.dcm"), "--out", q(tmp_ / "m")});
     QVERIFY(r.exitCode != 0);
     QVERIFY2(!r.err.trimmed().contains('\n'), qPrintable(r.err));
