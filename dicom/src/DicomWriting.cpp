@@ -50,6 +50,17 @@ StudyContext readStudyContext(const std::string& path) {
 
 namespace detail {
 
+LocalDateTime now() {
+  char date[16];
+  char time[16];
+  const std::time_t seconds = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  std::strftime(date, sizeof date, "%Y%m%d", &local);
+  std::strftime(time, sizeof time, "%H%M%S", &local);
+  return {date, time};
+}
+
 void put(DcmItem* item, const DcmTagKey& tag, const std::string& value) {
   if (item->putAndInsertString(tag, value.c_str()).bad()) {
     throw IoError("cannot set DICOM attribute " + std::string(DcmTag(tag).getTagName()) + " to '" +
@@ -71,13 +82,9 @@ std::string ds(double value) {
 
 std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* sopClassUid,
                              const std::string& modality, const std::string& seriesDescription) {
-  char date[16];
-  char time[16];
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  std::strftime(date, sizeof date, "%Y%m%d", &local);
-  std::strftime(time, sizeof time, "%H%M%S", &local);
+  const LocalDateTime stamp = now();
+  const std::string& date = stamp.date;
+  const std::string& time = stamp.time;
   const std::string sop = newUid();
 
   put(ds, DCM_SpecificCharacterSet, "ISO_IR 192");

@@ -9,6 +9,13 @@
 
 namespace beamlet::dicom::detail {
 
+/// The local date and time as DICOM DA (YYYYMMDD) and TM (HHMMSS) strings.
+struct LocalDateTime {
+  std::string date;
+  std::string time;
+};
+LocalDateTime now();
+
 /// Puts a string attribute; throws IoError on failure (never leaves an object half-filled).
 void put(DcmItem* item, const DcmTagKey& tag, const std::string& value);
 /// Puts a decimal-string (DS) value with enough digits for 0.001 mm / 0.0001 Gy.

@@ -21,13 +21,9 @@ constexpr int kPatientSetupNumber = 1;
 /// RT General Plan (C.8.8.9). RT Plan Geometry PATIENT requires the Referenced Structure Set
 /// Sequence (1C); without a structure set the plan is TREATMENT_DEVICE.
 void putGeneralPlan(DcmDataset* dataset, const Plan& plan, const std::string& structureSetUid) {
-  char date[16];
-  char time[16];
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  std::strftime(date, sizeof date, "%Y%m%d", &local);
-  std::strftime(time, sizeof time, "%H%M%S", &local);
+  const detail::LocalDateTime stamp = detail::now();
+  const std::string& date = stamp.date;
+  const std::string& time = stamp.time;
   put(dataset, DCM_RTPlanLabel, plan.label);
   if (!plan.name.empty()) {
     put(dataset, DCM_RTPlanName, plan.name);

@@ -205,13 +205,9 @@ std::string writeRtStruct(const StructureSet& structures, const SeriesEntry& ima
   }
 
   // Structure Set module (C.8.8.5).
-  char date[16];
-  char time[16];
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  std::strftime(date, sizeof date, "%Y%m%d", &local);
-  std::strftime(time, sizeof time, "%H%M%S", &local);
+  const detail::LocalDateTime stamp = detail::now();
+  const std::string& date = stamp.date;
+  const std::string& time = stamp.time;
   put(dataset, DCM_StructureSetLabel, (label.empty() ? "Beamlet" : label).substr(0, 16));
   if (!label.empty()) {
     put(dataset, DCM_StructureSetName, label.substr(0, 64));
