@@ -73,11 +73,31 @@ struct Plane {
 };
 
 // A slab along the normal with the cross-section of one contour plane.
+// A stretch along the normal. Slab or end cap: one plane's shape throughout (a == b). Between two
+// joined planes a and b (with their outer neighbours, when there are, for the curvature) the
+// cross-section is interpolated with cubic Hermite curves through the planes.
 struct Region {
-  const Plane* plane;
-  double zFrom;
-  double zTo;
+  const Plane* before = nullptr;
+  const Plane* a = nullptr;
+  const Plane* b = nullptr;
+  const Plane* after = nullptr;
+  double zFrom = 0.0;
+  double zTo = 0.0;
 };
+
+// Cubic Hermite value at f in [0, 1] between p0 (at s0) and p1 (at s1), with tangents from the
+// neighbours pm (at sm) and p2 (at s2) by finite differences (Catmull-Rom for even spacing); a
+// missing neighbour is replaced by linear extrapolation.
+double hermite(double f, const double* pm, double p0, double p1, const double* p2, double sm,
+               double s0, double s1, double s2) {
+  const double h = s1 - s0;
+  const double m0 = pm != nullptr ? (p1 - *pm) * h / (s1 - sm) : p1 - p0;
+  const double m1 = p2 != nullptr ? (*p2 - p0) * h / (s2 - s0) : p1 - p0;
+  const double f2 = f * f;
+  const double f3 = f2 * f;
+  return (2 * f3 - 3 * f2 + 1) * p0 + (f3 - 2 * f2 + f) * m0 + (-2 * f3 + 3 * f2) * p1 +
+         (f3 - f2) * m1;
+}
 
 } // namespace
 
@@ -157,13 +177,31 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
   // neighbouring plane. (Interpolating the cross-section linearly between planes was measured on
   // the Nelms benchmark and is worse for convex shapes: chords lie inside the surface.)
   std::vector<Region> regions;
+  const double cap = std::clamp(options.endCapSlices, 0.0, 0.5) * thickness;
+  auto joined = [&](std::size_t m) { // planes m and m + 1 are neighbours in one piece
+    return m + 1 < planes.size() && planes[m + 1].position - planes[m].position <= 1.5 * thickness;
+  };
   for (std::size_t m = 0; m < planes.size(); ++m) {
-    const double cap = std::clamp(options.endCapSlices, 0.0, 0.5) * thickness;
-    const double below = m > 0 ? 0.5 * (planes[m].position - planes[m - 1].position) : cap;
-    const double above =
-        m + 1 < planes.size() ? 0.5 * (planes[m + 1].position - planes[m].position) : cap;
-    regions.push_back({&planes[m], planes[m].position - std::min(0.5 * thickness, below),
-                       planes[m].position + std::min(0.5 * thickness, above)});
+    const Plane* plane = &planes[m];
+    const bool below = m > 0 && joined(m - 1);
+    if (!options.interpolateBetweenPlanes) {
+      const double down = below ? 0.5 * (plane->position - planes[m - 1].position) : cap;
+      const double up = joined(m) ? 0.5 * (planes[m + 1].position - plane->position) : cap;
+      regions.push_back({nullptr, plane, plane, nullptr,
+                         plane->position - std::min(0.5 * thickness, down),
+                         plane->position + std::min(0.5 * thickness, up)});
+      continue;
+    }
+    if (!below && cap > 0.0) {
+      regions.push_back({nullptr, plane, plane, nullptr, plane->position - cap, plane->position});
+    }
+    if (joined(m)) {
+      regions.push_back({below ? &planes[m - 1] : nullptr, plane, &planes[m + 1],
+                         joined(m + 1) ? &planes[m + 2] : nullptr, plane->position,
+                         planes[m + 1].position});
+    } else if (cap > 0.0) {
+      regions.push_back({nullptr, plane, plane, nullptr, plane->position, plane->position + cap});
+    }
   }
   double approxVolume = 0.0;
   for (Plane& plane : planes) {
@@ -173,7 +211,7 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     plane.area = std::abs(plane.area);
   }
   for (const Region& r : regions) {
-    approxVolume += r.plane->area * (r.zTo - r.zFrom);
+    approxVolume += 0.5 * (r.a->area + r.b->area) * (r.zTo - r.zFrom);
   }
 
   // Sample spacing: about sampleBudget samples, at least two per dose voxel.
@@ -217,11 +255,16 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
       part.minDose = std::min(part.minDose, d);
       part.maxDose = std::max(part.maxDose, d);
     };
-    const Plane& plane = *region.plane;
+    const Plane& a = *region.a;
+    const Plane& b = *region.b;
     // Polygon vertices lie on the surface: extremes of the dose are found there too.
-    for (const Polygon2& p : plane.polygons) {
+    for (const Polygon2& p : a.polygons) {
       for (const auto& v : p) {
         extreme(v.x(), v.y(), region.zFrom);
+      }
+    }
+    for (const Polygon2& p : b.polygons) {
+      for (const auto& v : p) {
         extreme(v.x(), v.y(), region.zTo);
       }
     }
@@ -229,16 +272,69 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     if (depth <= 0.0) {
       return;
     }
+    const bool morph = &a != &b;
+    const double sm =
+        region.before != nullptr ? region.before->position : 2 * a.position - b.position;
+    const double s2 =
+        region.after != nullptr ? region.after->position : 2 * b.position - a.position;
+    auto curve = [&](double f, const double* pm, double p0, double p1, const double* p2) {
+      return morph ? hermite(f, pm, p0, p1, p2, sm, a.position, b.position, s2) : p0;
+    };
+    auto optional = [](const Plane* plane, double Plane::*member) -> const double* {
+      return plane != nullptr ? &(plane->*member) : nullptr;
+    };
     const int layers = std::max(1, static_cast<int>(std::ceil(depth / h - 1e-9)));
     const double dz = depth / layers;
-    const int rows = std::max(1, static_cast<int>(std::ceil((plane.yMax - plane.yMin) / h - 1e-9)));
-    const double dy = (plane.yMax - plane.yMin) / rows;
+    const int rows = std::max(
+        1, static_cast<int>(std::ceil(std::max(a.yMax - a.yMin, b.yMax - b.yMin) / h - 1e-9)));
+    std::vector<double> xa;
+    std::vector<double> xb;
+    std::vector<double> xm;
+    std::vector<double> x2;
     std::vector<double> xs;
-    for (int r = 0; r < rows; ++r) {
-      const double y = plane.yMin + (r + 0.5) * dy;
-      scanlineCrossings(plane.polygons, y, xs);
-      for (int layer = 0; layer < layers; ++layer) {
-        const double z = region.zFrom + (layer + 0.5) * dz;
+    for (int layer = 0; layer < layers; ++layer) {
+      const double f = (layer + 0.5) / layers;
+      const double z = region.zFrom + f * depth;
+      const double yMin = curve(f, optional(region.before, &Plane::yMin), a.yMin, b.yMin,
+                                optional(region.after, &Plane::yMin));
+      const double yMax = curve(f, optional(region.before, &Plane::yMax), a.yMax, b.yMax,
+                                optional(region.after, &Plane::yMax));
+      if (yMax <= yMin) {
+        continue;
+      }
+      const double dy = (yMax - yMin) / rows;
+      for (int r = 0; r < rows; ++r) {
+        // Row r lies at the same relative height in every plane; crossings that correspond (the
+        // same count in both planes) follow the curves, otherwise the nearer plane's shape is used.
+        const double u = (r + 0.5) / rows;
+        const double y = yMin + u * (yMax - yMin);
+        scanlineCrossings(a.polygons, a.yMin + u * (a.yMax - a.yMin), xa);
+        if (!morph) {
+          xs = xa;
+        } else {
+          scanlineCrossings(b.polygons, b.yMin + u * (b.yMax - b.yMin), xb);
+          if (xa.size() != xb.size()) {
+            xs = f < 0.5 ? xa : xb;
+          } else {
+            if (region.before != nullptr) {
+              scanlineCrossings(
+                  region.before->polygons,
+                  region.before->yMin + u * (region.before->yMax - region.before->yMin), xm);
+            }
+            if (region.after != nullptr) {
+              scanlineCrossings(region.after->polygons,
+                                region.after->yMin + u * (region.after->yMax - region.after->yMin),
+                                x2);
+            }
+            const bool useBefore = region.before != nullptr && xm.size() == xa.size();
+            const bool useAfter = region.after != nullptr && x2.size() == xa.size();
+            xs.resize(xa.size());
+            for (std::size_t n = 0; n < xa.size(); ++n) {
+              xs[n] = hermite(f, useBefore ? &xm[n] : nullptr, xa[n], xb[n],
+                              useAfter ? &x2[n] : nullptr, sm, a.position, b.position, s2);
+            }
+          }
+        }
         for (std::size_t n = 0; n + 1 < xs.size(); n += 2) {
           const double x0 = xs[n];
           const double x1 = xs[n + 1];

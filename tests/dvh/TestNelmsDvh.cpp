@@ -58,7 +58,7 @@ private Q_SLOTS:
       const double volumeError = std::abs(dvh.volumeCc - c.volumeCc) / c.volumeCc;
       volumesWithin += volumeError <= 0.02 ? 1 : 0;
       worstVolume = std::max(worstVolume, volumeError);
-      if (c.sliceSpacing == "0.2mm" || c.sliceSpacing == "1mm") {
+      if (c.sliceSpacing != "3mm") {
         ++fineVolumes;
         fineVolumesWithin += volumeError <= 0.02 ? 1 : 0;
       }
@@ -82,11 +82,11 @@ private Q_SLOTS:
     qInfo("%d of %d dose values within 3%% (%.1f%%); %d of %zu volumes within 2%%", within, total,
           100.0 * fraction, volumesWithin, cases.size());
     QVERIFY2(fraction >= 0.95, qPrintable(QString("only %1% within 3%").arg(100 * fraction)));
-    // Volumes: every case with contours 1 mm apart or closer is within 2%. With 2-3 mm between
-    // contour planes a slab model cannot follow a surface curving across the slices (the rotated
-    // cylinder loses up to 4.6%); those cases stay within 5% (docs/validation/dvh.md).
+    // Volumes: every case with contour planes 2 mm apart or closer is within 2%. At 3 mm the
+    // cylinder lying across the slices is 2.9% short: the contours hold too little of its curvature
+    // (docs/validation/dvh.md); every case stays within 3%.
     QCOMPARE(fineVolumesWithin, fineVolumes);
-    QVERIFY2(worstVolume <= 0.05, qPrintable(QString("worst volume error %1").arg(worstVolume)));
+    QVERIFY2(worstVolume <= 0.03, qPrintable(QString("worst volume error %1").arg(worstVolume)));
   }
 };
 

@@ -1,15 +1,19 @@
 #pragma once
 // Dose-volume histograms of contoured structures.
 //
-// Geometry model: each contour plane of a structure stands for a slab of the slice thickness
-// (the image's slice spacing when known, else the spacing of the contour planes), centred on the
-// plane, clipped halfway to a neighbouring plane when planes are closer; the first and last planes
-// therefore carry half-slice end caps (the convention of Nelms et al. 2015, Med Phys 42:4435,
-// doi:10.1118/1.4923175). The slabs are sampled on a fine lattice (exact along each row, sampled
-// across rows and through the slab), the dose is interpolated trilinearly at every sample, and the
-// histogram has 20000 bins up to the grid's maximum dose. D-metrics interpolate inside their bin.
-// Parts of a structure outside the dose grid are left out of the DVH (as Eclipse does) and
-// reported in outsideDoseGridCc and a warning, never counted as zero dose.
+// Geometry model: between neighbouring contour planes (no farther apart than 1.5 slices) the
+// cross-section is interpolated with cubic Hermite curves through the planes: each scanline
+// crossing and the extent of the shape follow a Catmull-Rom-like curve over four planes, so a
+// surface that curves across the slices (a sphere, a cylinder lying across them) is followed
+// rather than cut into a staircase; where the planes disagree on the topology the nearer plane's
+// shape is kept. The first and last planes (and isolated ones) extend by half-slice end caps (the
+// convention of Nelms et al. 2015, Med Phys 42:4435, doi:10.1118/1.4923175). The slice thickness
+// is the image's slice spacing when known, else the spacing of the contour planes. The slabs are
+// sampled on a fine lattice (exact along each row, sampled across rows and through the slab), the
+// dose is interpolated trilinearly at every sample, and the histogram has 20000 bins up to the
+// grid's maximum dose. D-metrics interpolate inside their bin. Parts of a structure outside the
+// dose grid are left out of the DVH (as Eclipse does) and reported in outsideDoseGridCc and a
+// warning, never counted as zero dose.
 
 #include "beamlet/core/Image.h"
 #include "beamlet/core/Structure.h"
@@ -30,6 +34,10 @@ struct DvhOptions {
   /// planes. 0.5 (half a slice, the Nelms convention) by default; 0 ends it at the outermost
   /// contours. Treatment planning systems differ here, which shows on small structures.
   double endCapSlices = 0.5;
+  /// Between neighbouring contour planes, interpolate the cross-section with cubic curves through
+  /// the planes (following surfaces that curve across the slices); false: slabs of constant shape
+  /// (half a slice either side of each plane).
+  bool interpolateBetweenPlanes = true;
   int bins = 20000;
 };
 
