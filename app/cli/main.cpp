@@ -18,14 +18,9 @@ int main(int argc, char** argv) {
 
   using namespace beamlet::cli;
   const std::vector<Command> commands{
-      addInfoCommand(app),
-      addConvertCommand(app),
-      addDvhCommand(app),
-      addGammaCommand(app),
-      addDeidentifyCommand(app),
-      addPlanInfoCommand(app),
-      addRtStructCommand(app),
-      addMasksCommand(app),
+      addInfoCommand(app),     addConvertCommand(app),    addDvhCommand(app),
+      addGammaCommand(app),    addDeidentifyCommand(app), addPlanInfoCommand(app),
+      addRtStructCommand(app), addMasksCommand(app),
   };
 
   try {
