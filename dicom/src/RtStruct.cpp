@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -26,16 +27,18 @@ DcmSequenceOfItems* sequence(DcmItem* item, const DcmTagKey& tag) {
   return seq;
 }
 
-// Contour Data is a DS list x\y\z\x\y\z...; parsed from its text in one pass (DCMTK's per-value
-// access recounts the values each time, quadratic in the number of points).
+// Contour Data is a DS list x\y\z\x\y\z...; parsed from its text in one pass.
 std::vector<Vec3> contourPoints(DcmItem* contour, const std::string& path) {
-  OFString text;
-  if (contour->findAndGetOFStringArray(DCM_ContourData, text).bad()) {
+  // The raw value: DCMTK's string-array access recounts the values once per value (quadratic).
+  DcmElement* element = nullptr;
+  char* raw = nullptr;
+  if (contour->findAndGetElement(DCM_ContourData, element).bad() || element == nullptr ||
+      element->getString(raw).bad() || raw == nullptr) {
     return {};
   }
   std::vector<double> values;
-  const char* cursor = text.c_str();
-  const char* end = cursor + text.size();
+  const char* cursor = raw;
+  const char* end = cursor + std::strlen(raw);
   while (cursor < end) {
     char* next = nullptr;
     const double v = std::strtod(cursor, &next);

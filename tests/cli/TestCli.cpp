@@ -24,9 +24,7 @@ CliRun cli(const QStringList& args) {
   return beamlet::test::runCli(args);
 }
 
-QString data(const std::string& relative) {
-  return QString::fromStdString(beamlet::test::dataPath(relative));
-}
+using beamlet::test::dataArg;
 
 } // namespace
 
@@ -67,12 +65,12 @@ private Q_SLOTS:
 
   void infoTextAndJson() {
     BEAMLET_REQUIRE_DATA("dicom/rt-utils");
-    const CliRun text = cli({"info", data("dicom/rt-utils")});
+    const CliRun text = cli({"info", dataArg("dicom/rt-utils")});
     QCOMPARE(text.exitCode, 0);
     QVERIFY(text.out.contains("RTSTRUCT"));
     QVERIFY(text.out.contains("-> series"));
 
-    const CliRun json = cli({"-q", "info", "--json", data("dicom/rt-utils")});
+    const CliRun json = cli({"-q", "info", "--json", dataArg("dicom/rt-utils")});
     QCOMPARE(json.exitCode, 0);
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json.out.toUtf8(), &error);
@@ -105,7 +103,7 @@ private Q_SLOTS:
 
   void infoOnWholeCorpusExitsZero() {
     BEAMLET_REQUIRE_DATA("dicom");
-    const CliRun r = cli({"-q", "info", "--json", data("dicom")});
+    const CliRun r = cli({"-q", "info", "--json", dataArg("dicom")});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QVERIFY(root["skipped"].toArray().size() > 10);
@@ -118,7 +116,7 @@ private Q_SLOTS:
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical/001");
     const QString out = QString::fromStdString((tmp_ / "siemens.nrrd").string());
     const CliRun r =
-        cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out", out});
+        cli({"convert", dataArg("dicom/dicom2nifti/siemens/anatomical/001"), "--out", out});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.startsWith("wrote " + out + ": 256x256x4 voxels"));
     const beamlet::Image image = beamlet::dicom::readVolumeFile(out.toStdString());
@@ -129,7 +127,7 @@ private Q_SLOTS:
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/failing/sliceorientation/001");
     const QString out = QString::fromStdString((tmp_ / "never.nii.gz").string());
     const CliRun r =
-        cli({"convert", data("dicom/dicom2nifti/failing/sliceorientation/001"), "--out", out});
+        cli({"convert", dataArg("dicom/dicom2nifti/failing/sliceorientation/001"), "--out", out});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err.trimmed().count('\n'), 0);
     QVERIFY(r.err.contains(".dcm: orientation differs from"));
@@ -140,10 +138,10 @@ private Q_SLOTS:
     BEAMLET_REQUIRE_DATA("dicom/dicom2nifti/siemens/anatomical");
     const QString out = QString::fromStdString((tmp_ / "x.nii.gz").string());
     const CliRun r =
-        cli({"-q", "convert", data("dicom/dicom2nifti/siemens/anatomical"), "--out", out});
+        cli({"-q", "convert", dataArg("dicom/dicom2nifti/siemens/anatomical"), "--out", out});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("choose one with --series"));
-    const CliRun bad = cli({"convert", data("dicom/dicom2nifti/siemens/anatomical/001"), "--out",
+    const CliRun bad = cli({"convert", dataArg("dicom/dicom2nifti/siemens/anatomical/001"), "--out",
                             QString::fromStdString((tmp_ / "x.png").string())});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY(bad.err.contains("unknown output type"));

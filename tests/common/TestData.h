@@ -29,6 +29,11 @@ inline std::string dataPath(const std::string& relative) {
   return (std::filesystem::path(testDataDir()) / relative).string();
 }
 
+/// The same as a QString (for command lines).
+inline QString dataArg(const std::string& relative) {
+  return QString::fromStdString(dataPath(relative));
+}
+
 } // namespace beamlet::test
 
 /// In a Qt Test slot: skip (or fail when data is required) if the data path is missing.

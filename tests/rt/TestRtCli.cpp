@@ -18,9 +18,7 @@ CliRun cli(const QStringList& args) {
   return beamlet::test::runCli(args);
 }
 
-QString data(const std::string& relative) {
-  return QString::fromStdString(beamlet::test::dataPath(relative));
-}
+using beamlet::test::dataArg;
 
 } // namespace
 
@@ -31,8 +29,8 @@ private Q_SLOTS:
   void dvhJson() {
     const std::string base = "dvh/nelms/DVH-Analysis-Data-Etc/";
     BEAMLET_REQUIRE_DATA(base + "STRUCTURES/Sphere_10_0.dcm");
-    const CliRun r = cli({"-q", "dvh", "--structures", data(base + "STRUCTURES/Sphere_10_0.dcm"),
-                          "--dose", data(base + "DOSE GRIDS/Linear_AntPost_1mm_Aligned.dcm"),
+    const CliRun r = cli({"-q", "dvh", "--structures", dataArg(base + "STRUCTURES/Sphere_10_0.dcm"),
+                          "--dose", dataArg(base + "DOSE GRIDS/Linear_AntPost_1mm_Aligned.dcm"),
                           "--metrics", "Dmean,D95%,V16Gy%", "--json"});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
@@ -59,18 +57,18 @@ private Q_SLOTS:
     QTest::addColumn<QString>("structures");
     QTest::addColumn<QString>("dose");
     QTest::addColumn<QString>("expected");
-    const QString dose = data("rt/eclipse-prostate/EclipseProstate_Dose.nrrd");
-    QTest::newRow("truncated") << data("dicom/pydicom/rtplan_truncated.dcm") << dose
+    const QString dose = dataArg("rt/eclipse-prostate/EclipseProstate_Dose.nrrd");
+    QTest::newRow("truncated") << dataArg("dicom/pydicom/rtplan_truncated.dcm") << dose
                                << "rtplan_truncated.dcm:";
     QTest::newRow("not an RTSTRUCT")
-        << data("dicom/pydicom/CT_small.dcm") << dose << "not an RTSTRUCT";
-    QTest::newRow("not a dose") << data("rt/dicompyler-core/rtss.dcm")
-                                << data("dicom/pydicom/CT_small.dcm") << "not an RTDOSE";
-    QTest::newRow("missing dose") << data("rt/dicompyler-core/rtss.dcm") << "/nonexistent.nrrd"
+        << dataArg("dicom/pydicom/CT_small.dcm") << dose << "not an RTSTRUCT";
+    QTest::newRow("not a dose") << dataArg("rt/dicompyler-core/rtss.dcm")
+                                << dataArg("dicom/pydicom/CT_small.dcm") << "not an RTDOSE";
+    QTest::newRow("missing dose") << dataArg("rt/dicompyler-core/rtss.dcm") << "/nonexistent.nrrd"
                                   << "/nonexistent.nrrd";
     QTest::newRow("other frame of reference")
-        << data("rt/dicompyler-core/rtss.dcm")
-        << data("rt/multivendor/GK_test_data/gkdosefile/RTDOSE0000000000.dcm")
+        << dataArg("rt/dicompyler-core/rtss.dcm")
+        << dataArg("rt/multivendor/GK_test_data/gkdosefile/RTDOSE0000000000.dcm")
         << "frame of reference";
   }
 
