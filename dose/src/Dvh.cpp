@@ -67,9 +67,12 @@ private:
 struct Plane {
   double position = 0.0; ///< along the normal, mm
   std::vector<Polygon2> polygons;
+  double xMin = 0.0; ///< extent along e1
+  double xMax = 0.0;
   double yMin = 0.0; ///< extent along e2
   double yMax = 0.0;
   double area = 0.0; ///< even-odd area (holes subtract), mm^2
+  bool apex = false; ///< a closed end: an end plane that is (nearly) a point or a line
 };
 
 // A slab along the normal with the cross-section of one contour plane.
@@ -85,19 +88,60 @@ struct Region {
   double zTo = 0.0;
 };
 
-// Cubic Hermite value at f in [0, 1] between p0 (at s0) and p1 (at s1), with tangents from the
-// neighbours pm (at sm) and p2 (at s2) by finite differences (Catmull-Rom for even spacing); a
-// missing neighbour is replaced by linear extrapolation.
-double hermite(double f, const double* pm, double p0, double p1, const double* p2, double sm,
-               double s0, double s1, double s2) {
-  const double h = s1 - s0;
-  const double m0 = pm != nullptr ? (p1 - *pm) * h / (s1 - sm) : p1 - p0;
-  const double m1 = p2 != nullptr ? (*p2 - p0) * h / (s2 - s0) : p1 - p0;
+// An end plane with less than this fraction of its neighbour's area is an apex (ApexCurve).
+constexpr double kApexAreaFraction = 0.02;
+
+// Cubic Hermite value at f in [0, 1] between p0 and p1 with tangents m0, m1 (scaled to the
+// interval).
+double hermite(double f, double p0, double p1, double m0, double m1) {
   const double f2 = f * f;
   const double f3 = f2 * f;
   return (2 * f3 - 3 * f2 + 1) * p0 + (f3 - 2 * f2 + f) * m0 + (-2 * f3 + 3 * f2) * p1 +
          (f3 - f2) * m1;
 }
+
+// Closed ends. An end plane that is (nearly) a point or a line is the apex of a closed surface:
+// the surface is tangent to the slice plane there, so offsets from the apex grow like the square
+// root of the distance d from it, which no polynomial through the planes follows. The squared
+// offset U(d) does follow a low-order polynomial (exactly a quadratic for spheres, cones and
+// cylinders lying across the slices), so it is interpolated quadratically through the apex
+// (U = the apex's own squared half-extent) and the next two planes (linearly when there is one).
+class ApexCurve {
+public:
+  ApexCurve(double halfApex, double o1, double d1, const double* o2, double d2)
+      : sign_(o1 < 0 ? -1.0 : 1.0), d1_(d1), d2_(d2), u0_(halfApex * halfApex), u1_(o1 * o1),
+        u2_(o2 != nullptr ? *o2 * *o2 : 0.0), quadratic_(o2 != nullptr && d2 > d1 * 1.0001) {}
+
+  /// Offset from the apex centre at distance d from the apex plane (0 <= d <= d1).
+  double offset(double d) const {
+    double u = u0_ + (u1_ - u0_) * d / d1_;
+    if (quadratic_) {
+      u = u0_ * (d - d1_) * (d - d2_) / (d1_ * d2_) + u1_ * d * (d - d2_) / (d1_ * (d1_ - d2_)) +
+          u2_ * d * (d - d1_) / (d2_ * (d2_ - d1_));
+    }
+    return sign_ * std::sqrt(std::clamp(u, std::min(u0_, u1_), std::max(u0_, u1_)));
+  }
+
+  /// d(offset)/dd at d1, the full plane; `fallback` where the offset there is (nearly) zero.
+  double slope(double fallback) const {
+    double du = (u1_ - u0_) / d1_;
+    if (quadratic_) {
+      du = u0_ * (d1_ - d2_) / (d1_ * d2_) + u1_ * (2 * d1_ - d2_) / (d1_ * (d1_ - d2_)) +
+           u2_ * d1_ / (d2_ * (d2_ - d1_));
+    }
+    const double o1 = std::sqrt(u1_);
+    return o1 > 1e-9 ? sign_ * du / (2 * o1) : fallback;
+  }
+
+private:
+  double sign_;
+  double d1_;
+  double d2_;
+  double u0_;
+  double u1_;
+  double u2_;
+  bool quadratic_;
+};
 
 } // namespace
 
@@ -163,14 +207,18 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     }
   }
   for (Plane& plane : planes) {
-    plane.yMin = 1e300;
-    plane.yMax = -1e300;
+    plane.xMin = plane.yMin = 1e300;
+    plane.xMax = plane.yMax = -1e300;
     for (const Polygon2& p : plane.polygons) {
+      plane.area += signedArea(p);
       for (const auto& v : p) {
+        plane.xMin = std::min(plane.xMin, v.x());
+        plane.xMax = std::max(plane.xMax, v.x());
         plane.yMin = std::min(plane.yMin, v.y());
         plane.yMax = std::max(plane.yMax, v.y());
       }
     }
+    plane.area = std::abs(plane.area);
   }
 
   // Each plane stands for a slab of one slice thickness centred on it, ending halfway to a nearer
@@ -181,6 +229,13 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
   auto joined = [&](std::size_t m) { // planes m and m + 1 are neighbours in one piece
     return m + 1 < planes.size() && planes[m + 1].position - planes[m].position <= 1.5 * thickness;
   };
+  for (std::size_t m = 0; m < planes.size() && options.interpolateBetweenPlanes; ++m) {
+    const bool below = m > 0 && joined(m - 1);
+    if (below != joined(m)) {
+      const double neighbourArea = below ? planes[m - 1].area : planes[m + 1].area;
+      planes[m].apex = planes[m].area < kApexAreaFraction * neighbourArea;
+    }
+  }
   for (std::size_t m = 0; m < planes.size(); ++m) {
     const Plane* plane = &planes[m];
     const bool below = m > 0 && joined(m - 1);
@@ -204,12 +259,6 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     }
   }
   double approxVolume = 0.0;
-  for (Plane& plane : planes) {
-    for (const Polygon2& p : plane.polygons) {
-      plane.area += signedArea(p);
-    }
-    plane.area = std::abs(plane.area);
-  }
   for (const Region& r : regions) {
     approxVolume += 0.5 * (r.a->area + r.b->area) * (r.zTo - r.zFrom);
   }
@@ -273,12 +322,61 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
       return;
     }
     const bool morph = &a != &b;
-    const double sm =
-        region.before != nullptr ? region.before->position : 2 * a.position - b.position;
-    const double s2 =
-        region.after != nullptr ? region.after->position : 2 * b.position - a.position;
-    auto curve = [&](double f, const double* pm, double p0, double p1, const double* p2) {
-      return morph ? hermite(f, pm, p0, p1, p2, sm, a.position, b.position, s2) : p0;
+    // A region at a closed end runs from an apex plane to its full neighbour (ApexCurve).
+    const Plane* apex = nullptr;
+    const Plane* next = nullptr; // the plane after the full neighbour, seen from the apex
+    if (morph && a.apex && region.before == nullptr) {
+      apex = &a;
+      next = region.after;
+    } else if (morph && b.apex && region.after == nullptr) {
+      apex = &b;
+      next = region.before;
+    }
+    const double span = b.position - a.position;
+    auto centre = [](const Plane& p, int axis) {
+      return axis == 0 ? 0.5 * (p.xMin + p.xMax) : 0.5 * (p.yMin + p.yMax);
+    };
+    auto halfExtent = [](const Plane& p, int axis) {
+      return axis == 0 ? 0.5 * (p.xMax - p.xMin) : 0.5 * (p.yMax - p.yMin);
+    };
+    // The curve of one coordinate (axis 0: a crossing along e1; 1: an extent along e2) towards
+    // apex plane `tip` through the values in the planes at distances d1 and d2 from it.
+    auto apexCurve = [&](const Plane& tip, int axis, double p1, double d1, const double* p2,
+                         double d2) {
+      const double c = centre(tip, axis);
+      const double o2 = p2 != nullptr ? *p2 - c : 0.0;
+      return ApexCurve(halfExtent(tip, axis), p1 - c, d1, p2 != nullptr ? &o2 : nullptr, d2);
+    };
+    // Value at fraction f (position z) of a coordinate given in the four planes around the region.
+    auto coordinate = [&](double f, double z, const double* pBefore, double pa, double pb,
+                          const double* pAfter, int axis) {
+      if (!morph) {
+        return pa;
+      }
+      if (apex != nullptr) {
+        const bool tipFirst = apex == &a;
+        const ApexCurve curve =
+            apexCurve(*apex, axis, tipFirst ? pb : pa, std::abs(span), tipFirst ? pAfter : pBefore,
+                      next != nullptr ? std::abs(next->position - apex->position) : 0.0);
+        return centre(*apex, axis) + curve.offset(std::abs(z - apex->position));
+      }
+      // Tangents scaled to the region: finite differences over the neighbours (Catmull-Rom),
+      // the apex curve's slope next to an apex, linear extrapolation where there is no neighbour.
+      double m0 = pb - pa;
+      double m1 = pb - pa;
+      if (pBefore != nullptr && region.before->apex) {
+        const double d1 = a.position - region.before->position;
+        m0 = apexCurve(*region.before, axis, pa, d1, &pb, d1 + span).slope(m0 / span) * span;
+      } else if (pBefore != nullptr) {
+        m0 = (pb - *pBefore) * span / (b.position - region.before->position);
+      }
+      if (pAfter != nullptr && region.after->apex) {
+        const double d1 = region.after->position - b.position;
+        m1 = -apexCurve(*region.after, axis, pb, d1, &pa, d1 + span).slope(-m1 / span) * span;
+      } else if (pAfter != nullptr) {
+        m1 = (*pAfter - pa) * span / (region.after->position - a.position);
+      }
+      return hermite(f, pa, pb, m0, m1);
     };
     auto optional = [](const Plane* plane, double Plane::*member) -> const double* {
       return plane != nullptr ? &(plane->*member) : nullptr;
@@ -292,13 +390,16 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     std::vector<double> xm;
     std::vector<double> x2;
     std::vector<double> xs;
+    auto crossingsAt = [](const Plane& plane, double u, std::vector<double>& out) {
+      scanlineCrossings(plane.polygons, plane.yMin + u * (plane.yMax - plane.yMin), out);
+    };
     for (int layer = 0; layer < layers; ++layer) {
       const double f = (layer + 0.5) / layers;
       const double z = region.zFrom + f * depth;
-      const double yMin = curve(f, optional(region.before, &Plane::yMin), a.yMin, b.yMin,
-                                optional(region.after, &Plane::yMin));
-      const double yMax = curve(f, optional(region.before, &Plane::yMax), a.yMax, b.yMax,
-                                optional(region.after, &Plane::yMax));
+      const double yMin = coordinate(f, z, optional(region.before, &Plane::yMin), a.yMin, b.yMin,
+                                     optional(region.after, &Plane::yMin), 1);
+      const double yMax = coordinate(f, z, optional(region.before, &Plane::yMax), a.yMax, b.yMax,
+                                     optional(region.after, &Plane::yMax), 1);
       if (yMax <= yMin) {
         continue;
       }
@@ -308,30 +409,29 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
         // same count in both planes) follow the curves, otherwise the nearer plane's shape is used.
         const double u = (r + 0.5) / rows;
         const double y = yMin + u * (yMax - yMin);
-        scanlineCrossings(a.polygons, a.yMin + u * (a.yMax - a.yMin), xa);
+        crossingsAt(a, u, xa);
         if (!morph) {
           xs = xa;
         } else {
-          scanlineCrossings(b.polygons, b.yMin + u * (b.yMax - b.yMin), xb);
-          if (xa.size() != xb.size()) {
+          crossingsAt(b, u, xb);
+          const std::vector<double>& xFull = apex == &a ? xb : xa;
+          if (region.before != nullptr) {
+            crossingsAt(*region.before, u, xm);
+          }
+          if (region.after != nullptr) {
+            crossingsAt(*region.after, u, x2);
+          }
+          if (apex == nullptr && xa.size() != xb.size()) {
             xs = f < 0.5 ? xa : xb;
           } else {
-            if (region.before != nullptr) {
-              scanlineCrossings(
-                  region.before->polygons,
-                  region.before->yMin + u * (region.before->yMax - region.before->yMin), xm);
-            }
-            if (region.after != nullptr) {
-              scanlineCrossings(region.after->polygons,
-                                region.after->yMin + u * (region.after->yMax - region.after->yMin),
-                                x2);
-            }
-            const bool useBefore = region.before != nullptr && xm.size() == xa.size();
-            const bool useAfter = region.after != nullptr && x2.size() == xa.size();
-            xs.resize(xa.size());
-            for (std::size_t n = 0; n < xa.size(); ++n) {
-              xs[n] = hermite(f, useBefore ? &xm[n] : nullptr, xa[n], xb[n],
-                              useAfter ? &x2[n] : nullptr, sm, a.position, b.position, s2);
+            const std::size_t count = apex != nullptr ? xFull.size() : xa.size();
+            const bool useBefore = region.before != nullptr && xm.size() == count;
+            const bool useAfter = region.after != nullptr && x2.size() == count;
+            xs.resize(count);
+            for (std::size_t n = 0; n < count; ++n) {
+              xs[n] =
+                  coordinate(f, z, useBefore ? &xm[n] : nullptr, apex != nullptr ? xFull[n] : xa[n],
+                             apex != nullptr ? xFull[n] : xb[n], useAfter ? &x2[n] : nullptr, 0);
             }
           }
         }

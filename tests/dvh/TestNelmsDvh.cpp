@@ -30,8 +30,6 @@ private Q_SLOTS:
     int within = 0;
     int total = 0;
     int volumesWithin = 0;
-    int fineVolumes = 0;
-    int fineVolumesWithin = 0;
     double worstVolume = 0.0;
     for (const auto& c : cases) {
       if (doses.count(c.doseFile) == 0) {
@@ -58,10 +56,6 @@ private Q_SLOTS:
       const double volumeError = std::abs(dvh.volumeCc - c.volumeCc) / c.volumeCc;
       volumesWithin += volumeError <= 0.02 ? 1 : 0;
       worstVolume = std::max(worstVolume, volumeError);
-      if (c.sliceSpacing != "3mm") {
-        ++fineVolumes;
-        fineVolumesWithin += volumeError <= 0.02 ? 1 : 0;
-      }
       for (std::size_t m = 0; m < 8; ++m) {
         if (m == 7) {
           continue; // D0.03cc is reported in the table but not part of the 95% criterion
@@ -82,11 +76,10 @@ private Q_SLOTS:
     qInfo("%d of %d dose values within 3%% (%.1f%%); %d of %zu volumes within 2%%", within, total,
           100.0 * fraction, volumesWithin, cases.size());
     QVERIFY2(fraction >= 0.95, qPrintable(QString("only %1% within 3%").arg(100 * fraction)));
-    // Volumes: every case with contour planes 2 mm apart or closer is within 2%. At 3 mm the
-    // cylinder lying across the slices is 2.9% short: the contours hold too little of its curvature
-    // (docs/validation/dvh.md); every case stays within 3%.
-    QCOMPARE(fineVolumesWithin, fineVolumes);
-    QVERIFY2(worstVolume <= 0.03, qPrintable(QString("worst volume error %1").arg(worstVolume)));
+    // Every volume within 2% (the closed ends of spheres and of cylinders lying across the slices
+    // follow the apex model in Dvh.cpp; without it the 3 mm cylinder was 2.9% short).
+    QCOMPARE(volumesWithin, static_cast<int>(cases.size()));
+    QVERIFY2(worstVolume <= 0.02, qPrintable(QString("worst volume error %1").arg(worstVolume)));
   }
 };
 
