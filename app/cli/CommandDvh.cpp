@@ -42,6 +42,7 @@ Command addDvhCommand(CLI::App& app) {
     std::vector<std::string> rois;
     bool json = false;
     bool curve = false;
+    std::string endCaps = "flat";
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
@@ -58,10 +59,19 @@ Command addDvhCommand(CLI::App& app) {
   sub->add_option("--roi", o->rois, "Only these ROIs (by name; repeatable)");
   sub->add_flag("--json", o->json, "Machine-readable output (layout in docs/cli.md)");
   sub->add_flag("--curve", o->curve, "With --json: include the cumulative DVH (Gy, cc)");
+  sub->add_option("--end-caps", o->endCaps,
+                  "Beyond the first and last contour planes, half a slice: flat (the end "
+                  "contour's shape, Nelms benchmark), pinched (closing onto its medial axis, as "
+                  "Eclipse), none")
+      ->check(CLI::IsMember({"flat", "pinched", "none"}))
+      ->capture_default_str();
   return {sub, [o] {
             StructureSet set = dicom::readRtStruct(o->structures);
             const Image dose = dicom::readDose(o->dose);
             dose::DvhOptions options;
+            options.endCapSlices = o->endCaps == "none" ? 0.0 : 0.5;
+            options.endCapShape =
+                o->endCaps == "pinched" ? dose::EndCapShape::Pinched : dose::EndCapShape::Flat;
             if (!o->image.empty()) {
               app::Session session;
               session.openFolder(o->image);

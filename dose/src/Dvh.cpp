@@ -86,7 +86,26 @@ struct Region {
   const Plane* after = nullptr;
   double zFrom = 0.0;
   double zTo = 0.0;
+  int capDirection = 0; ///< an end cap: +1 beyond the plane towards larger positions, -1 smaller
 };
+
+// Distance from (x, y) to the nearest edge of any of the polygons.
+double distanceToOutline(const std::vector<Polygon2>& polygons, double x, double y) {
+  double best = std::numeric_limits<double>::max();
+  for (const Polygon2& p : polygons) {
+    for (std::size_t i = 0, j = p.size() - 1; i < p.size(); j = i++) {
+      const double ex = p[i].x() - p[j].x();
+      const double ey = p[i].y() - p[j].y();
+      const double length2 = ex * ex + ey * ey;
+      double t = length2 > 0.0 ? ((x - p[j].x()) * ex + (y - p[j].y()) * ey) / length2 : 0.0;
+      t = std::clamp(t, 0.0, 1.0);
+      const double dx = p[j].x() + t * ex - x;
+      const double dy = p[j].y() + t * ey - y;
+      best = std::min(best, dx * dx + dy * dy);
+    }
+  }
+  return std::sqrt(best);
+}
 
 // An end plane with less than this fraction of its neighbour's area is an apex (ApexCurve).
 constexpr double kApexAreaFraction = 0.02;
@@ -248,14 +267,16 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
       continue;
     }
     if (!below && cap > 0.0) {
-      regions.push_back({nullptr, plane, plane, nullptr, plane->position - cap, plane->position});
+      regions.push_back(
+          {nullptr, plane, plane, nullptr, plane->position - cap, plane->position, -1});
     }
     if (joined(m)) {
       regions.push_back({below ? &planes[m - 1] : nullptr, plane, &planes[m + 1],
                          joined(m + 1) ? &planes[m + 2] : nullptr, plane->position,
                          planes[m + 1].position});
     } else if (cap > 0.0) {
-      regions.push_back({nullptr, plane, plane, nullptr, plane->position, plane->position + cap});
+      regions.push_back(
+          {nullptr, plane, plane, nullptr, plane->position, plane->position + cap, +1});
     }
   }
   double approxVolume = 0.0;
@@ -319,6 +340,55 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
     }
     const double depth = region.zTo - region.zFrom;
     if (depth <= 0.0) {
+      return;
+    }
+    auto addSample = [&](const Vec3& q, double w) {
+      double d = 0.0;
+      if (!sampler.at(q, d)) {
+        // Outside the dose grid nothing is known: left out of the histogram, reported.
+        part.outside += w;
+        return;
+      }
+      part.weight += w;
+      part.doseWeight += w * d;
+      const auto bin = static_cast<std::size_t>(
+          std::clamp(d / dvh.binWidthGy, 0.0, static_cast<double>(options.bins)));
+      part.differentialCc[bin] += w * 1e-3;
+    };
+    if (region.capDirection != 0 && options.endCapShape == EndCapShape::Pinched) {
+      // A pinched cap: a column over every sample of the end plane's cross-section, as high as
+      // the full cap depth times the sample's depth inside the outline relative to the deepest
+      // sample, so the cap closes onto the shape's medial axis.
+      struct Foot {
+        double x, y, area, inside;
+      };
+      std::vector<Foot> feet;
+      double deepest = 0.0;
+      const int capRows = std::max(1, static_cast<int>(std::ceil((a.yMax - a.yMin) / h - 1e-9)));
+      const double capDy = (a.yMax - a.yMin) / capRows;
+      std::vector<double> crossings;
+      for (int r = 0; r < capRows; ++r) {
+        const double y = a.yMin + (r + 0.5) * capDy;
+        scanlineCrossings(a.polygons, y, crossings);
+        for (std::size_t n = 0; n + 1 < crossings.size(); n += 2) {
+          const int pieces = std::max(
+              1, static_cast<int>(std::ceil((crossings[n + 1] - crossings[n]) / h - 1e-9)));
+          const double dx = (crossings[n + 1] - crossings[n]) / pieces;
+          for (int piece = 0; piece < pieces; ++piece) {
+            const double x = crossings[n] + (piece + 0.5) * dx;
+            feet.push_back({x, y, dx * capDy, distanceToOutline(a.polygons, x, y)});
+            deepest = std::max(deepest, feet.back().inside);
+          }
+        }
+      }
+      for (const Foot& foot : feet) {
+        const double height = deepest > 0.0 ? depth * std::min(1.0, foot.inside / deepest) : 0.0;
+        const int layers = std::max(1, static_cast<int>(std::ceil(height / h - 1e-9)));
+        for (int layer = 0; layer < layers; ++layer) {
+          const double z = a.position + region.capDirection * (layer + 0.5) * height / layers;
+          addSample(indexOf(foot.x * e1 + foot.y * e2 + z * normal), foot.area * height / layers);
+        }
+      }
       return;
     }
     const bool morph = &a != &b;
@@ -449,17 +519,7 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
           const Vec3 dq = dx * stepX;
           const double w = dx * dy * dz;
           for (int piece = 0; piece < pieces; ++piece) {
-            double d = 0.0;
-            if (!sampler.at(q0 + (piece + 0.5) * dq, d)) {
-              // Outside the dose grid nothing is known: left out of the histogram, reported.
-              part.outside += w;
-              continue;
-            }
-            part.weight += w;
-            part.doseWeight += w * d;
-            const auto bin = static_cast<std::size_t>(
-                std::clamp(d / dvh.binWidthGy, 0.0, static_cast<double>(options.bins)));
-            part.differentialCc[bin] += w * 1e-3;
+            addSample(q0 + (piece + 0.5) * dq, w);
           }
         }
       }

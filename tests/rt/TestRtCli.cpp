@@ -53,6 +53,31 @@ private Q_SLOTS:
     QVERIFY(found);
   }
 
+  void endCapConventions() {
+    // A cylinder (radius 12 mm, 24 mm long) standing across 3 mm slices, contoured from end to
+    // end: flat caps add half a slice of the full disc at each end, pinched caps a cone over it
+    // (a third of that), none end at the outermost contours.
+    const std::string base = "dvh/nelms/DVH-Analysis-Data-Etc/";
+    BEAMLET_REQUIRE_DATA(base + "STRUCTURES/Cylinder_30_0.dcm");
+    const double disc = 3.14159265 * 144.0 * 1e-3; // cc per mm
+    const std::vector<std::pair<QString, double>> expected = {
+        {"flat", disc * 27.0}, {"pinched", disc * 25.0}, {"none", disc * 24.0}};
+    for (const auto& [caps, volume] : expected) {
+      const CliRun r =
+          cli({"-q", "dvh", "--structures", dataArg(base + "STRUCTURES/Cylinder_30_0.dcm"),
+               "--dose", dataArg(base + "DOSE GRIDS/Linear_AntPost_3mm_Aligned.dcm"), "--end-caps",
+               caps, "--metrics", "Dmean", "--json"});
+      QCOMPARE(r.exitCode, 0);
+      double found = 0.0;
+      for (const auto& roi : QJsonDocument::fromJson(r.out.toUtf8()).object()["rois"].toArray()) {
+        found = std::max(found, roi.toObject()["volumeCc"].toDouble());
+      }
+      qInfo("%s: %.3f cc (expected %.3f)", qPrintable(caps), found, volume);
+      QVERIFY2(std::abs(found - volume) <= 0.005 * volume, qPrintable(caps));
+    }
+    QVERIFY(cli({"dvh", "--structures", "a", "--dose", "b", "--end-caps", "round"}).exitCode != 0);
+  }
+
   void badInputIsOneLineExitOne_data() {
     QTest::addColumn<QString>("structures");
     QTest::addColumn<QString>("dose");

@@ -23,6 +23,17 @@
 
 namespace beamlet::dose {
 
+/// How a structure ends beyond its first and last contour planes (over endCapSlices).
+enum class EndCapShape {
+  /// The end contour's shape throughout the cap (Nelms et al. 2015's analytic volumes).
+  Flat,
+  /// The cap closes onto the end contour's medial axis: each point of the end contour extends
+  /// outward in proportion to its depth inside the outline (a cone over a disc, a wedge over a
+  /// strip), as SlicerRT's closed-surface end capping does (Sunderland et al. 2015, Proc SPIE
+  /// 9415, doi:10.1117/12.2081436); Eclipse's structure volumes agree with it.
+  Pinched,
+};
+
 struct DvhOptions {
   /// Slab thickness in mm; 0 = the spacing of the structure's contour planes.
   double sliceThicknessMm = 0.0;
@@ -34,6 +45,7 @@ struct DvhOptions {
   /// planes. 0.5 (half a slice, the Nelms convention) by default; 0 ends it at the outermost
   /// contours. Treatment planning systems differ here, which shows on small structures.
   double endCapSlices = 0.5;
+  EndCapShape endCapShape = EndCapShape::Flat;
   /// Between neighbouring contour planes, interpolate the cross-section with cubic curves through
   /// the planes (following surfaces that curve across the slices); false: slabs of constant shape
   /// (half a slice either side of each plane).
