@@ -1,0 +1,86 @@
+#pragma once
+// Dose engines, chosen by name (matRad style) so that others can follow the SVD pencil beam.
+// An engine computes, for a patient model (relative electron density) and a set of beams,
+// either the dose-influence matrix of their bixels or the dose of given fluences.
+
+#include "beamlet/core/Progress.h"
+#include "beamlet/core/Volume.h"
+#include "beamlet/dose/BeamGeometry.h"
+#include "beamlet/dose/Dij.h"
+#include "beamlet/dose/LateralKernels.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace beamlet::dose {
+
+struct BeamSetup {
+  std::string name;
+  BeamAngles angles;
+  Vec3 isocenter = Vec3::Zero(); ///< LPS mm
+};
+
+/// What every engine needs: the patient and where dose is wanted.
+struct DoseProblem {
+  VolumeF32 density;                 ///< relative electron density on the image grid
+  ImageGeometry doseGrid;            ///< where dose is computed
+  std::vector<std::uint32_t> voxels; ///< dose-grid voxels computed (linear indices, ascending)
+  std::vector<BeamSetup> beams;
+  PatientPosition position = PatientPosition::HFS;
+};
+
+/// A beam's fluence (any unit: MU, or unit weight) on the machine's kernel cell grid, in the
+/// beam's X_b, Y_b coordinates at the isocentre plane.
+struct BeamFluence {
+  int beam = 0;
+  FluenceGrid fluence;
+};
+
+struct DijOptions {
+  /// Bixel dose is computed out to this distance (mm, isocentre plane) beyond the bixel's edge
+  /// (matRad's geometric lateral cut-off, 50 mm).
+  double lateralCutoffMm = 50.0;
+  DijPrecision precision = DijPrecision::Float32;
+  /// Refuse (DataError) when the matrix would exceed this many bytes; 0 = no limit.
+  std::size_t memoryLimitBytes = 0;
+};
+
+enum class Device { Auto, Cpu, Cuda };
+Device parseDevice(const std::string& name); ///< "auto", "cpu", "cuda"
+const char* deviceName(Device device);
+
+class DoseEngine {
+public:
+  virtual ~DoseEngine() = default;
+  virtual std::string name() const = 0;
+  /// The device this engine instance computes on ("cpu" or "cuda").
+  virtual std::string device() const = 0;
+
+  /// The dose-influence matrix of `bixels` (their ssdMm is filled in).
+  virtual Dij computeDij(const DoseProblem& problem, std::vector<Bixel> bixels,
+                         const DijOptions& options, ProgressMonitor* progress = nullptr) const = 0;
+
+  /// Dose on the problem's voxels (the rest of the grid 0) from the fluences, Gy per unit of
+  /// fluence weight.
+  virtual VolumeF32 computeFluenceDose(const DoseProblem& problem,
+                                       const std::vector<BeamFluence>& fluences,
+                                       ProgressMonitor* progress = nullptr) const = 0;
+
+  /// Fluence weight per MU (from the machine's calibration conditions).
+  virtual double weightPerMu() const = 0;
+};
+
+/// Names of the engines built in ("svd-pencil-beam").
+std::vector<std::string> availableEngines();
+
+/// Whether a CUDA device is usable by this build (false when built without CUDA).
+bool cudaAvailable(std::string* why = nullptr);
+
+/// The engine `name` for the machine at `machineJson` (empty = the shipped generic 6 MV), on the
+/// requested device: Auto picks CUDA when a device is present, else the CPU; Cuda without a device
+/// throws UnsupportedError. Logs which device is used.
+std::unique_ptr<DoseEngine> makeDoseEngine(const std::string& name, Device device = Device::Auto,
+                                           const std::string& machineJson = "");
+
+} // namespace beamlet::dose

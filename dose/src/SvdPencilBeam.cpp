@@ -1,0 +1,250 @@
+#include "beamlet/dose/SvdPencilBeam.h"
+
+#include "BeamVoxels.h"
+
+#include "beamlet/core/Error.h"
+#include "beamlet/dose/RadiologicalDepth.h"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+
+namespace beamlet::dose {
+
+namespace {
+
+constexpr double kSsdNodeMm = 10.0;
+
+// Lateral extent (isocentre plane) of a fluence grid's non-zero cells.
+struct Extent {
+  double xMin = 1e300, xMax = -1e300, yMin = 1e300, yMax = -1e300;
+};
+
+Extent fluenceExtent(const FluenceGrid& f) {
+  Extent e;
+  for (int j = 0; j < f.size; ++j) {
+    for (int i = 0; i < f.size; ++i) {
+      if (f.values[static_cast<std::size_t>(j) * f.size + i] != 0.0f) {
+        e.xMin = std::min(e.xMin, f.x0 + i * f.cellMm);
+        e.xMax = std::max(e.xMax, f.x0 + (i + 1) * f.cellMm);
+        e.yMin = std::min(e.yMin, f.y0 + j * f.cellMm);
+        e.yMax = std::max(e.yMax, f.y0 + (j + 1) * f.cellMm);
+      }
+    }
+  }
+  return e;
+}
+
+} // namespace
+
+std::array<double, 3> depthFactors(const PhotonMachine& machine, double z) {
+  const double m = machine.primaryAttenuationPerMm;
+  std::array<double, 3> d{};
+  for (int k = 0; k < 3; ++k) {
+    const double b = machine.betasPerMm[k];
+    // exp(-m z) - exp(-b z) = -exp(-m z) expm1(-(b - m) z)
+    d[k] = z > 0.0 ? -b / (b - m) * std::exp(-m * z) * std::expm1(-(b - m) * z) : 0.0;
+  }
+  return d;
+}
+
+SvdPencilBeam::SvdPencilBeam(PhotonMachine machine) : machine_(std::move(machine)) {
+  const double reference = openFieldDoseInWater(
+      machine_.calibrationFieldMm, machine_.calibrationSsdMm, machine_.calibrationDepthMm);
+  if (!(reference > 0.0)) {
+    throw DataError(withContext(machine_.folder, "the machine gives no dose at its calibration "
+                                                 "point"));
+  }
+  weightPerMu_ = machine_.calibrationGyPerMu / reference;
+}
+
+double SvdPencilBeam::kernelSsdNode(double ssdMm) const {
+  const double node = machine_.kernelSsdFirstMm +
+                      std::round((ssdMm - machine_.kernelSsdFirstMm) / kSsdNodeMm) * kSsdNodeMm;
+  return std::clamp(node, machine_.kernelSsdFirstMm,
+                    machine_.kernelSsdMm(machine_.kernelSsdCount - 1));
+}
+
+double SvdPencilBeam::openFieldDoseInWater(double fieldMm, double ssdMm, double depthMm) const {
+  const FluenceGrid field = bixelFluence(machine_, fieldMm);
+  const LateralKernelTable table =
+      lateralKernelTable(machine_, field, kernelSsdNode(ssdMm), 2 * machine_.kernelCellMm);
+  const Eigen::Vector4f c = table.at(0.0, 0.0);
+  const std::array<double, 3> d = depthFactors(machine_, depthMm);
+  const double inverseSquare = std::pow(machine_.sadMm / (ssdMm + depthMm), 2);
+  return (d[0] * c[0] + d[1] * c[1] + d[2] * c[2]) * inverseSquare;
+}
+
+Dij SvdPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bixels,
+                              const DijOptions& options, ProgressMonitor* monitor) const {
+  if (problem.voxels.empty()) {
+    throw DataError("no dose voxels to compute (are the structures inside the dose grid?)");
+  }
+  ProgressScope progress(monitor, 0.0, 1.0, "dij");
+  Dij dij(problem.doseGrid, problem.voxels, {}, options.precision);
+  std::vector<std::vector<std::uint32_t>> columnRows(bixels.size());
+  std::vector<std::vector<float>> columnValues(bixels.size());
+  std::atomic<std::size_t> bytes{0};
+  std::atomic<std::size_t> done{0};
+  const std::size_t bytesPerEntry =
+      sizeof(std::uint32_t) + (options.precision == DijPrecision::Float32 ? 4 : 2);
+
+  for (std::size_t b = 0; b < problem.beams.size(); ++b) {
+    std::vector<std::size_t> mine;
+    for (std::size_t j = 0; j < bixels.size(); ++j) {
+      if (bixels[j].beam == static_cast<int>(b)) {
+        mine.push_back(j);
+      }
+    }
+    if (mine.empty()) {
+      continue;
+    }
+    const BeamSetup& beam = problem.beams[b];
+    const BeamFrame frame(beam.angles, beam.isocenter, machine_.sadMm, problem.position);
+    double reach = 0.0;
+    Extent e;
+    for (std::size_t j : mine) {
+      const Bixel& x = bixels[j];
+      reach = std::max(reach, options.lateralCutoffMm + 0.5 * x.widthMm);
+      e.xMin = std::min(e.xMin, x.xMm);
+      e.xMax = std::max(e.xMax, x.xMm);
+      e.yMin = std::min(e.yMin, x.yMm);
+      e.yMax = std::max(e.yMax, x.yMm);
+      // SSD along the bixel's central ray (the source itself when the ray misses the patient).
+      const Vec3 through = frame.fromBev(x.xMm, x.yMm, frame.sad());
+      const double ssd = distanceToSurface(problem.density, frame.source(),
+                                           (through - frame.source()).normalized());
+      bixels[j].ssdMm = std::isnan(ssd) ? frame.sad() : ssd;
+    }
+    const double beamBegin = static_cast<double>(b) / problem.beams.size();
+    const double beamEnd = static_cast<double>(b + 1) / problem.beams.size();
+    const ProgressScope depthScope(progress, beamBegin, beamBegin + 0.3 * (beamEnd - beamBegin),
+                                   "radiological depth, beam " + beam.name);
+    const detail::BeamVoxels voxels = detail::prepareBeamVoxels(
+        machine_, problem, frame, e.xMin - reach, e.xMax + reach, e.yMin - reach, e.yMax + reach,
+        std::max(5.0, reach / 8.0), depthScope);
+
+    // Kernel tables, one per bixel width and SSD node.
+    std::map<std::pair<double, double>, LateralKernelTable> tables;
+    for (std::size_t j : mine) {
+      tables.emplace(std::make_pair(bixels[j].widthMm, kernelSsdNode(bixels[j].ssdMm)),
+                     LateralKernelTable());
+    }
+    std::vector<std::pair<const std::pair<double, double>, LateralKernelTable>*> todo;
+    for (auto& t : tables) {
+      todo.push_back(&t);
+    }
+    tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t t) {
+      const double width = todo[t]->first.first;
+      todo[t]->second =
+          lateralKernelTable(machine_, bixelFluence(machine_, width), todo[t]->first.second,
+                             options.lateralCutoffMm + 0.5 * width + 1.0);
+    });
+
+    const ProgressScope bixelScope(progress, beamBegin + 0.3 * (beamEnd - beamBegin), beamEnd,
+                                   "bixels, beam " + beam.name);
+    std::atomic<std::size_t> beamDone{0};
+    tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t t) {
+      bixelScope.throwIfCancelled();
+      const std::size_t j = mine[t];
+      const Bixel& x = bixels[j];
+      const LateralKernelTable& table =
+          tables.at(std::make_pair(x.widthMm, kernelSsdNode(x.ssdMm)));
+      const double r = options.lateralCutoffMm + 0.5 * x.widthMm;
+      const float r2 = static_cast<float>(r * r);
+      const int bx0 = std::max(0, static_cast<int>((x.xMm - r - voxels.x0) / voxels.bucketMm));
+      const int bx1 =
+          std::min(voxels.nx - 1, static_cast<int>((x.xMm + r - voxels.x0) / voxels.bucketMm));
+      const int by0 = std::max(0, static_cast<int>((x.yMm - r - voxels.y0) / voxels.bucketMm));
+      const int by1 =
+          std::min(voxels.ny - 1, static_cast<int>((x.yMm + r - voxels.y0) / voxels.bucketMm));
+      std::vector<std::uint32_t>& rows = columnRows[j];
+      std::vector<float>& values = columnValues[j];
+      const float cx = static_cast<float>(x.xMm);
+      const float cy = static_cast<float>(x.yMm);
+      for (int by = by0; by <= by1; ++by) {
+        for (int bxi = bx0; bxi <= bx1; ++bxi) {
+          const std::size_t bucket = static_cast<std::size_t>(by) * voxels.nx + bxi;
+          for (std::uint32_t s = voxels.start[bucket]; s < voxels.start[bucket + 1]; ++s) {
+            const std::uint32_t n = voxels.order[s];
+            const float dx = voxels.xy[n].x() - cx;
+            const float dy = voxels.xy[n].y() - cy;
+            if (dx * dx + dy * dy > r2) {
+              continue;
+            }
+            const float value = voxels.factors[n].dot(table.at(dx, dy));
+            if (value > 0.0f) {
+              rows.push_back(voxels.rows[n]);
+              values.push_back(value);
+            }
+          }
+        }
+      }
+      rows.shrink_to_fit();
+      values.shrink_to_fit();
+      const std::size_t total = bytes += rows.size() * bytesPerEntry;
+      if (options.memoryLimitBytes > 0 && total > options.memoryLimitBytes) {
+        throw DataError("the dose-influence matrix needs more than " +
+                        std::to_string(options.memoryLimitBytes >> 20) +
+                        " MiB: use a coarser dose grid or larger bixels");
+      }
+      bixelScope.step(++beamDone, mine.size());
+      ++done;
+    });
+  }
+  Dij out(problem.doseGrid, problem.voxels, bixels, options.precision);
+  for (std::size_t j = 0; j < bixels.size(); ++j) {
+    out.setColumn(j, std::move(columnRows[j]), std::move(columnValues[j]));
+  }
+  out.finalize();
+  return out;
+}
+
+VolumeF32 SvdPencilBeam::computeFluenceDose(const DoseProblem& problem,
+                                            const std::vector<BeamFluence>& fluences,
+                                            ProgressMonitor* monitor) const {
+  ProgressScope progress(monitor, 0.0, 1.0, "dose");
+  std::vector<double> dose(problem.voxels.size(), 0.0);
+  for (std::size_t f = 0; f < fluences.size(); ++f) {
+    const BeamFluence& bf = fluences[f];
+    if (bf.beam < 0 || static_cast<std::size_t>(bf.beam) >= problem.beams.size()) {
+      throw InvalidArgumentError("fluence for a beam that is not in the problem");
+    }
+    const Extent e = fluenceExtent(bf.fluence);
+    if (e.xMax < e.xMin) {
+      continue; // no fluence
+    }
+    const BeamSetup& beam = problem.beams[static_cast<std::size_t>(bf.beam)];
+    const BeamFrame frame(beam.angles, beam.isocenter, machine_.sadMm, problem.position);
+    // Kernels for the SSD on the central axis (or the source distance if it misses the body).
+    const double axisSsd = distanceToSurface(problem.density, frame.source(), frame.direction());
+    const double ssd = std::isnan(axisSsd) ? frame.sad() : axisSsd;
+    // Dose is tabulated out to 100 mm beyond the field (scatter further out is below 0.1%).
+    const double margin = 100.0;
+    const double half =
+        std::max({std::abs(e.xMin), std::abs(e.xMax), std::abs(e.yMin), std::abs(e.yMax)}) + margin;
+    const double begin = static_cast<double>(f) / fluences.size();
+    const double end = static_cast<double>(f + 1) / fluences.size();
+    const ProgressScope depthScope(progress, begin, 0.5 * (begin + end),
+                                   "radiological depth, beam " + beam.name);
+    const LateralKernelTable table =
+        lateralKernelTable(machine_, bf.fluence, kernelSsdNode(ssd), half);
+    const detail::BeamVoxels voxels = detail::prepareBeamVoxels(
+        machine_, problem, frame, -half, half, -half, half, 10.0, depthScope);
+    tbb::parallel_for(std::size_t{0}, voxels.rows.size(), [&](std::size_t n) {
+      const Eigen::Vector2f& p = voxels.xy[n];
+      dose[voxels.rows[n]] += voxels.factors[n].dot(table.at(p.x(), p.y()));
+    });
+    progress.report(end);
+  }
+  VolumeF32 out(problem.doseGrid, 0.0f);
+  for (std::size_t n = 0; n < dose.size(); ++n) {
+    out[problem.voxels[n]] = static_cast<float>(std::max(0.0, dose[n]));
+  }
+  return out;
+}
+
+} // namespace beamlet::dose
