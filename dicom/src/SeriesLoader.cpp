@@ -30,8 +30,10 @@ std::string frameLabel(const DicomFileInfo& f, int frame) {
   return f.numberOfFrames > 1 ? f.path + " frame " + std::to_string(frame + 1) : f.path;
 }
 
+// Exactly an integer (an absolute tolerance would take a tiny DoseGridScaling such as 5e-10, the
+// scaling of a 2 Gy dose in 32 bits, for 0).
 bool isInteger(double v) {
-  return std::abs(v - std::round(v)) < 1e-9;
+  return std::round(v) == v;
 }
 
 // What every file of a series must satisfy before its pixels are decoded.
@@ -222,7 +224,8 @@ Image loadSeries(const SeriesEntry& series, ProgressMonitor* progress) {
   //    volume); float otherwise, or when an int16 value overflows.
   bool integral = !stack.needsResampling;
   for (const FrameInfo* fr : frameInfos) {
-    integral = integral && isInteger(fr->rescaleSlope) && isInteger(fr->rescaleIntercept);
+    integral = integral && isInteger(fr->rescaleSlope) && fr->rescaleSlope != 0.0 &&
+               isInteger(fr->rescaleIntercept);
   }
   SlotDecoder decoder{files, refs, frameInfos, stackFrames, stack};
   ProgressScope decodeScope(scope, 0.0, stack.needsResampling ? 0.8 : 0.95, "decoding slices");

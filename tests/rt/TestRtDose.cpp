@@ -126,15 +126,27 @@ private Q_SLOTS:
 
   void roundTrip_data() {
     QTest::addColumn<int>("handedness");
-    QTest::newRow("right-handed") << 1;
-    QTest::newRow("left-handed (k reversed)") << -1;
+    QTest::addColumn<double>("maxGy");
+    QTest::newRow("right-handed") << 1 << 0.0;
+    QTest::newRow("left-handed (k reversed)") << -1 << 0.0;
+    // A small dose: 32-bit DoseGridScaling of about 1e-10 (was read as 0 once).
+    QTest::newRow("0.4 Gy maximum") << 1 << 0.4;
   }
 
   void roundTrip() {
     QFETCH(int, handedness);
+    QFETCH(double, maxGy);
     Mat3 d = Mat3::Identity();
     d(2, 2) = handedness;
-    const Image dose = syntheticDose(d);
+    Image dose = syntheticDose(d);
+    if (maxGy > 0.0) {
+      VolumeF32 scaled = dose.toFloat();
+      const double factor = maxGy / dose.range().second;
+      for (float& v : scaled.voxels()) {
+        v = static_cast<float>(v * factor);
+      }
+      dose = Image(std::move(scaled));
+    }
     dicom::StudyContext context;
     context.patientName = "Test^Dose";
     context.patientId = "RTDOSE1";
