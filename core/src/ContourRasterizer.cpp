@@ -10,8 +10,12 @@ namespace beamlet {
 
 std::vector<SliceContours> contoursOnGrid(const Structure& structure, const ImageGeometry& grid,
                                           int* outside) {
-  std::map<int, SliceContours> bySlice;
-  int left = 0;
+  // Contour planes: contours whose mean slice positions agree within 0.05 slices.
+  struct Plane {
+    double k = 0.0;
+    std::vector<Polygon2> polygons;
+  };
+  std::vector<std::pair<double, Polygon2>> contours;
   for (const Contour& contour : structure.contours) {
     Polygon2 polygon;
     polygon.reserve(contour.points.size());
@@ -30,21 +34,59 @@ std::vector<SliceContours> contoursOnGrid(const Structure& structure, const Imag
                           "': a contour is not parallel to the image slices (it spans " +
                           std::to_string((kMax - kMin) * grid.spacing.z()) + " mm across them)");
     }
-    const int k = static_cast<int>(std::lround(kSum / static_cast<double>(contour.points.size())));
-    if (k < 0 || k >= grid.dims[2]) {
-      ++left;
-      continue;
+    contours.emplace_back(kSum / static_cast<double>(contour.points.size()), std::move(polygon));
+  }
+  std::stable_sort(contours.begin(), contours.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Plane> planes;
+  for (auto& [k, polygon] : contours) {
+    if (planes.empty() || k - planes.back().k > 0.05) {
+      planes.push_back(Plane{k, {}});
     }
-    SliceContours& slice = bySlice[k];
-    slice.k = k;
-    slice.polygons.push_back(std::move(polygon));
+    planes.back().polygons.push_back(std::move(polygon));
+  }
+  int left = 0;
+  for (const Plane& plane : planes) {
+    const long k = std::lround(plane.k);
+    if (k < 0 || k >= grid.dims[2]) {
+      left += static_cast<int>(plane.polygons.size());
+    }
   }
   if (outside != nullptr) {
     *outside = left;
   }
+  // Each slice takes the one plane nearest to it: a plane within half a slice (a contour belongs
+  // to its nearest slice), or, between two planes of one piece (no farther apart than 1.5 times
+  // their usual spacing), the nearer of them, so a grid finer or coarser than the contours' plane
+  // spacing gets neither gaps nor planes stacked on one slice (which the even-odd rule would
+  // cancel).
+  std::vector<double> gaps;
+  for (std::size_t n = 1; n < planes.size(); ++n) {
+    gaps.push_back(planes[n].k - planes[n - 1].k);
+  }
+  double usual = 0.0;
+  if (!gaps.empty()) {
+    std::vector<double> sorted = gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    usual = sorted[sorted.size() / 2];
+  }
   std::vector<SliceContours> slices;
-  for (auto& entry : bySlice) {
-    slices.push_back(std::move(entry.second));
+  std::size_t next = 0; // first plane above the current slice
+  for (int k = 0; k < grid.dims[2] && !planes.empty(); ++k) {
+    while (next < planes.size() && planes[next].k <= k) {
+      ++next;
+    }
+    const Plane* below = next > 0 ? &planes[next - 1] : nullptr;
+    const Plane* above = next < planes.size() ? &planes[next] : nullptr;
+    const Plane* nearest = below;
+    if (above != nullptr && (below == nullptr || above->k - k < k - below->k)) {
+      nearest = above;
+    }
+    const bool close = std::abs(nearest->k - k) <= 0.5 + 1e-9;
+    const bool between = below != nullptr && above != nullptr && above->k - below->k <= 1.5 * usual;
+    if (close || between) {
+      slices.push_back(SliceContours{k, nearest->polygons});
+    }
   }
   return slices;
 }

@@ -19,9 +19,12 @@ struct SliceContours {
   std::vector<Polygon2> polygons;
 };
 
-/// Groups contours by nearest slice. Contours beyond the grid's first or last slice by more than
-/// half a slice are left out (counted in `outside`). Throws GeometryError when a contour is not
-/// parallel to the slices (its points spread over more than 0.1 of a slice spacing along k).
+/// The contours each slice takes: those of the contour plane nearest to it, when that plane lies
+/// within half a slice or the slice lies between two planes of one piece, so grids finer or coarser
+/// than the plane spacing get neither gaps nor several planes on one slice. Contours beyond the
+/// grid's first or last slice by more than half a slice are left out (counted in `outside`).
+/// Throws GeometryError when a contour is not parallel to the slices (its points spread over more
+/// than 0.1 of a slice spacing along k).
 std::vector<SliceContours> contoursOnGrid(const Structure& structure, const ImageGeometry& grid,
                                           int* outside = nullptr);
 
