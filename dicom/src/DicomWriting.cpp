@@ -81,7 +81,8 @@ std::string ds(double value) {
 }
 
 std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* sopClassUid,
-                             const std::string& modality, const std::string& seriesDescription) {
+                             const std::string& modality, const std::string& seriesDescription,
+                             const std::string& seriesInstanceUid) {
   const LocalDateTime stamp = now();
   const std::string& date = stamp.date;
   const std::string& time = stamp.time;
@@ -109,7 +110,7 @@ std::string putCommonModules(DcmDataset* ds, const StudyContext& c, const char* 
   }
   // Series (RT series module) and equipment.
   put(ds, DCM_Modality, modality);
-  put(ds, DCM_SeriesInstanceUID, newUid());
+  put(ds, DCM_SeriesInstanceUID, seriesInstanceUid.empty() ? newUid() : seriesInstanceUid);
   put(ds, DCM_SeriesNumber, "1");
   put(ds, DCM_SeriesDescription, seriesDescription);
   put(ds, DCM_OperatorsName, "");

@@ -22,9 +22,11 @@ void put(DcmItem* item, const DcmTagKey& tag, const std::string& value);
 std::string ds(double value);
 
 /// Patient, general study and frame-of-reference modules from the context; SOP common with a new
-/// SOP instance UID; series with a new series UID. Returns the SOP instance UID.
+/// SOP instance UID; series with `seriesInstanceUid`, or a new series UID when it is empty (the
+/// files of one series pass the same UID). Returns the SOP instance UID.
 std::string putCommonModules(DcmDataset* ds, const StudyContext& context, const char* sopClassUid,
-                             const std::string& modality, const std::string& seriesDescription);
+                             const std::string& modality, const std::string& seriesDescription,
+                             const std::string& seriesInstanceUid = {});
 
 /// Writes the file (explicit VR little endian by default, with meta header) to a temporary name in
 /// the same folder and renames it: never a half-written file. Throws IoError naming the path.

@@ -5,16 +5,13 @@
 #include "TestData.h"
 
 #include "beamlet/core/Image.h"
+#include "beamlet/dicom/CtSeriesWriter.h"
 #include "beamlet/dicom/StudyContext.h"
-
-#include <dcmtk/dcmdata/dctk.h>
 
 #include <QProcess>
 #include <QString>
 #include <QStringList>
 
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -65,69 +62,15 @@ inline QStringList dciodvfyErrors(const std::string& file, int* warnings = nullp
   return errors;
 }
 
-/// Writes `ct` as a CT Image Storage series, one file per slice, with its geometry; returns the
-/// folder. Values are stored as signed 16-bit with RescaleSlope 1, RescaleIntercept 0.
+/// Writes `ct` as a CT Image Storage series (dicom::writeCtSeries, one file per slice) for a test
+/// patient `patientId`; returns the folder.
 inline std::string writeCtSeries(const Image& ct, const std::filesystem::path& folder,
                                  const std::string& patientId) {
-  std::filesystem::create_directories(folder);
-  const ImageGeometry& g = ct.geometry();
-  const std::string study = dicom::newUid();
-  const std::string series = dicom::newUid();
-  const std::string frame = dicom::newUid();
-  auto num = [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return std::string(buf);
-  };
-  const Vec3 r = g.direction.col(0);
-  const Vec3 c = g.direction.col(1);
-  const std::string orientation = num(r.x()) + "\\" + num(r.y()) + "\\" + num(r.z()) + "\\" +
-                                  num(c.x()) + "\\" + num(c.y()) + "\\" + num(c.z());
-  const std::size_t perSlice = static_cast<std::size_t>(g.dims[0]) * g.dims[1];
-  std::vector<Sint16> pixels(perSlice);
-  for (int k = 0; k < g.dims[2]; ++k) {
-    const std::size_t first = g.linearIndex(0, 0, k);
-    for (std::size_t n = 0; n < perSlice; ++n) {
-      const double v = std::round(ct.valueAt(first + n));
-      pixels[n] = static_cast<Sint16>(std::clamp(v, -32768.0, 32767.0));
-    }
-    DcmFileFormat file;
-    DcmDataset* dataset = file.getDataset();
-    const Vec3 p = g.indexToPatient(Vec3(0, 0, k));
-    dataset->putAndInsertString(DCM_SOPClassUID, UID_CTImageStorage);
-    dataset->putAndInsertString(DCM_SOPInstanceUID, dicom::newUid().c_str());
-    dataset->putAndInsertString(DCM_StudyInstanceUID, study.c_str());
-    dataset->putAndInsertString(DCM_SeriesInstanceUID, series.c_str());
-    dataset->putAndInsertString(DCM_FrameOfReferenceUID, frame.c_str());
-    dataset->putAndInsertString(DCM_Modality, "CT");
-    dataset->putAndInsertString(DCM_PatientID, patientId.c_str());
-    dataset->putAndInsertString(DCM_PatientName, ("Test^" + patientId).c_str());
-    dataset->putAndInsertString(DCM_StudyDate, "20240101");
-    dataset->putAndInsertString(DCM_SeriesNumber, "1");
-    dataset->putAndInsertString(DCM_InstanceNumber, std::to_string(k + 1).c_str());
-    dataset->putAndInsertString(DCM_ImagePositionPatient,
-                                (num(p.x()) + "\\" + num(p.y()) + "\\" + num(p.z())).c_str());
-    dataset->putAndInsertString(DCM_ImageOrientationPatient, orientation.c_str());
-    dataset->putAndInsertString(DCM_PixelSpacing,
-                                (num(g.spacing.y()) + "\\" + num(g.spacing.x())).c_str());
-    dataset->putAndInsertString(DCM_SliceThickness, num(g.spacing.z()).c_str());
-    dataset->putAndInsertUint16(DCM_SamplesPerPixel, 1);
-    dataset->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
-    dataset->putAndInsertUint16(DCM_Rows, static_cast<Uint16>(g.dims[1]));
-    dataset->putAndInsertUint16(DCM_Columns, static_cast<Uint16>(g.dims[0]));
-    dataset->putAndInsertUint16(DCM_BitsAllocated, 16);
-    dataset->putAndInsertUint16(DCM_BitsStored, 16);
-    dataset->putAndInsertUint16(DCM_HighBit, 15);
-    dataset->putAndInsertUint16(DCM_PixelRepresentation, 1);
-    dataset->putAndInsertString(DCM_RescaleIntercept, "0");
-    dataset->putAndInsertString(DCM_RescaleSlope, "1");
-    dataset->putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(pixels.data()),
-                                     pixels.size());
-    const std::string path = (folder / ("CT" + std::to_string(k) + ".dcm")).string();
-    if (file.saveFile(path.c_str(), EXS_LittleEndianExplicit).bad()) {
-      throw std::runtime_error("cannot write " + path);
-    }
-  }
+  dicom::StudyContext study;
+  study.patientId = patientId;
+  study.patientName = "Test^" + patientId;
+  study.studyDate = "20240101";
+  dicom::writeCtSeries(ct, folder.string(), study);
   return folder.string();
 }
 

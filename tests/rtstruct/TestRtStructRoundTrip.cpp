@@ -1,7 +1,8 @@
 // masks -> RTSTRUCT (writeRtStruct) -> masks, on the IBSI STS_001 CT mask and OpenKBP patients
 // (CT series written here from their NIfTI): Dice >= 0.99 per ROI with our reader (readRtStruct +
-// rasterize) and with plastimatch; dciodvfy without errors; pydicom reads it; dicompyler-core
-// computes a DVH with it and an RTDOSE written from the OpenKBP dose.
+// rasterize) and with plastimatch; dciodvfy without errors (RTSTRUCT, and the CT written here);
+// pydicom reads it; dicompyler-core computes a DVH with it and an RTDOSE written from the OpenKBP
+// dose.
 
 #include "RtStructTestSupport.h"
 #include "TestData.h"
@@ -168,6 +169,9 @@ class TestRtStructRoundTrip : public QObject {
     const Image ct = dicom::readVolumeFile((dir / "ct.nii.gz").string());
     std::string ctDir;
     BEAMLET_NO_THROW(ctDir = test::writeCtSeries(ct, tmp_ / (patient + "-ct"), patient));
+    // The CT written here (dicom::writeCtSeries) passes dciodvfy as the RTSTRUCT does.
+    const QStringList ctErrors = test::dciodvfyErrors((fs::path(ctDir) / "CT0001.dcm").string());
+    QVERIFY2(ctErrors.isEmpty(), qPrintable(ctErrors.join("\n")));
     std::vector<std::pair<std::string, std::string>> masks;
     for (const char* name : {"Brainstem", "SpinalCord", "RightParotid", "LeftParotid", "Esophagus",
                              "Larynx", "Mandible", "PTV56", "PTV63", "PTV70"}) {
