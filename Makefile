@@ -43,6 +43,8 @@ test-asan: deps
 BEAMLET_TEST_DATA ?= ../shared/data
 validate: build
 	/usr/bin/python3 tests/validation/nelms_dvh.py $(BUILD_DIR)/bin/beamlet-cli $(BEAMLET_TEST_DATA) docs/validation/dvh.md
+	BEAMLET_VALIDATION_OUT=$(BUILD_DIR)/validation/water $(BUILD_DIR)/bin/test_water_phantom_dose
+	/usr/bin/python3 tests/validation/water_dose.py --computed $(BUILD_DIR)/validation/water --measured $(BEAMLET_TEST_DATA)/beam/water-6mv/measurements --out docs/validation
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -22,5 +22,8 @@ Command addDeidentifyCommand(CLI::App& app);
 Command addPlanInfoCommand(CLI::App& app);
 Command addRtStructCommand(CLI::App& app);
 Command addMasksCommand(CLI::App& app);
+Command addPhantomCommand(CLI::App& app);
+Command addDoseCommand(CLI::App& app);
+Command addDijCommand(CLI::App& app);
 
 } // namespace beamlet::cli

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands{
       addInfoCommand(app),     addConvertCommand(app),    addDvhCommand(app),
       addGammaCommand(app),    addDeidentifyCommand(app), addPlanInfoCommand(app),
-      addRtStructCommand(app), addMasksCommand(app),
+      addRtStructCommand(app), addMasksCommand(app),      addPhantomCommand(app),
+      addDoseCommand(app),     addDijCommand(app),
   };
 
   try {

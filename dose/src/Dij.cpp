@@ -9,10 +9,22 @@
 
 namespace beamlet::dose {
 
+namespace {
+
+std::uint16_t toHalf(float v) {
+  return Eigen::half(v).x;
+}
+
+float fromHalf(std::uint16_t bits) {
+  return static_cast<float>(Eigen::half(Eigen::half_impl::raw_uint16_to_half(bits)));
+}
+
+} // namespace
+
 Dij::Dij(ImageGeometry doseGrid, std::vector<std::uint32_t> voxels, std::vector<Bixel> bixels,
          DijPrecision precision)
     : doseGrid_(std::move(doseGrid)), voxels_(std::move(voxels)), bixels_(std::move(bixels)),
-      precision_(precision), pendingRows_(bixels_.size()), pendingValues_(bixels_.size()) {
+      precision_(precision), columns_(bixels_.size()), columnStart_(bixels_.size() + 1, 0) {
   if (voxels_.size() >= 0xffffffffu) {
     throw InvalidArgumentError("too many dose voxels for 32-bit row indices");
   }
@@ -22,51 +34,53 @@ void Dij::setColumn(std::size_t j, std::vector<std::uint32_t> rows, std::vector<
   if (j >= bixels_.size() || rows.size() != values.size()) {
     throw InvalidArgumentError("Dij::setColumn: bad column");
   }
-  pendingRows_[j] = std::move(rows);
-  pendingValues_[j] = std::move(values);
+  Column& c = columns_[j];
+  c.rows = std::move(rows);
+  if (precision_ == DijPrecision::Float32) {
+    c.values32 = std::move(values);
+  } else {
+    c.values16.resize(values.size());
+    std::transform(values.begin(), values.end(), c.values16.begin(), toHalf);
+  }
 }
 
 void Dij::finalize() {
-  columnStart_.assign(bixels_.size() + 1, 0);
-  for (std::size_t j = 0; j < bixels_.size(); ++j) {
-    columnStart_[j + 1] = columnStart_[j] + pendingRows_[j].size();
+  for (std::size_t j = 0; j < columns_.size(); ++j) {
+    columnStart_[j + 1] = columnStart_[j] + columns_[j].rows.size();
   }
-  const std::size_t nnz = columnStart_.back();
-  rowIndex_.resize(nnz);
-  if (precision_ == DijPrecision::Float32) {
-    values32_.resize(nnz);
-  } else {
-    values16_.resize(nnz);
-  }
-  tbb::parallel_for(std::size_t{0}, bixels_.size(), [&](std::size_t j) {
-    std::copy(pendingRows_[j].begin(), pendingRows_[j].end(),
-              rowIndex_.begin() + static_cast<std::ptrdiff_t>(columnStart_[j]));
-    for (std::size_t n = 0; n < pendingValues_[j].size(); ++n) {
-      if (precision_ == DijPrecision::Float32) {
-        values32_[columnStart_[j] + n] = pendingValues_[j][n];
-      } else {
-        values16_[columnStart_[j] + n] = Eigen::half(pendingValues_[j][n]);
-      }
-    }
-    std::vector<std::uint32_t>().swap(pendingRows_[j]);
-    std::vector<float>().swap(pendingValues_[j]);
-  });
 }
 
 std::size_t Dij::bytes() const {
-  return rowIndex_.size() * sizeof(std::uint32_t) + values32_.size() * sizeof(float) +
-         values16_.size() * sizeof(Eigen::half) + columnStart_.size() * sizeof(std::size_t) +
-         voxels_.size() * sizeof(std::uint32_t);
+  const std::size_t valueBytes = precision_ == DijPrecision::Float32 ? 4 : 2;
+  return nonZeros() * (sizeof(std::uint32_t) + valueBytes) + columns_.size() * sizeof(Column) +
+         columnStart_.size() * sizeof(std::size_t) + voxels_.size() * sizeof(std::uint32_t);
+}
+
+std::size_t Dij::columnOf(std::size_t n) const {
+  return static_cast<std::size_t>(std::upper_bound(columnStart_.begin(), columnStart_.end(), n) -
+                                  columnStart_.begin()) -
+         1;
+}
+
+std::uint32_t Dij::rowAt(std::size_t n) const {
+  const std::size_t j = columnOf(n);
+  return columns_[j].rows[n - columnStart_[j]];
 }
 
 float Dij::valueAt(std::size_t n) const {
-  return precision_ == DijPrecision::Float32 ? values32_[n] : static_cast<float>(values16_[n]);
+  const std::size_t j = columnOf(n);
+  return value(j, n - columnStart_[j]);
+}
+
+float Dij::value(std::size_t j, std::size_t k) const {
+  return precision_ == DijPrecision::Float32 ? columns_[j].values32[k]
+                                             : fromHalf(columns_[j].values16[k]);
 }
 
 double Dij::columnMax(std::size_t j) const {
   double m = 0.0;
-  for (std::size_t n = columnBegin(j); n < columnEnd(j); ++n) {
-    m = std::max(m, static_cast<double>(valueAt(n)));
+  for (std::size_t k = 0; k < columnSize(j); ++k) {
+    m = std::max(m, static_cast<double>(value(j, k)));
   }
   return m;
 }
@@ -86,8 +100,9 @@ std::vector<double> Dij::multiply(const std::vector<double>& w) const {
       if (w[j] == 0.0) {
         continue;
       }
-      for (std::size_t n = columnBegin(j); n < columnEnd(j); ++n) {
-        d[rowIndex_[n]] += w[j] * valueAt(n);
+      const Column& col = columns_[j];
+      for (std::size_t k = 0; k < col.rows.size(); ++k) {
+        d[col.rows[k]] += w[j] * value(j, k);
       }
     }
   });
@@ -110,8 +125,9 @@ std::vector<double> Dij::multiplyTransposed(const std::vector<double>& d) const 
   std::vector<double> g(columns(), 0.0);
   tbb::parallel_for(std::size_t{0}, columns(), [&](std::size_t j) {
     double s = 0.0;
-    for (std::size_t n = columnBegin(j); n < columnEnd(j); ++n) {
-      s += d[rowIndex_[n]] * valueAt(n);
+    const Column& col = columns_[j];
+    for (std::size_t k = 0; k < col.rows.size(); ++k) {
+      s += d[col.rows[k]] * value(j, k);
     }
     g[j] = s;
   });

@@ -4,6 +4,10 @@
 #include "beamlet/core/Log.h"
 #include "beamlet/dose/SvdPencilBeam.h"
 
+#include <tbb/global_control.h>
+
+#include <memory>
+
 #ifdef BEAMLET_WITH_CUDA
 #include "cuda/CudaPencilBeam.h"
 #endif
@@ -33,6 +37,15 @@ const char* deviceName(Device device) {
     return "cuda";
   }
   return "auto";
+}
+
+void limitThreads(int threads) {
+  static std::unique_ptr<tbb::global_control> control;
+  control.reset();
+  if (threads > 0) {
+    control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    static_cast<std::size_t>(threads));
+  }
 }
 
 std::vector<std::string> availableEngines() {

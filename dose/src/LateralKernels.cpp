@@ -95,8 +95,7 @@ FluenceGrid bixelFluence(const PhotonMachine& machine, double widthMm) {
 LateralKernelTable lateralKernelTable(const PhotonMachine& m, const FluenceGrid& fluence,
                                       double ssdMm, double halfExtentMm) {
   const double c = m.kernelCellMm;
-  if (std::abs(fluence.cellMm - c) > 1e-9 || fluence.size <= 0 ||
-      std::abs(fluence.x0 - fluence.y0) > 1e-9) {
+  if (std::abs(fluence.cellMm - c) > 1e-9 || fluence.size <= 0) {
     throw InvalidArgumentError("fluence grid does not match the machine's kernel cell");
   }
   const int row =
@@ -116,7 +115,9 @@ LateralKernelTable lateralKernelTable(const PhotonMachine& m, const FluenceGrid&
     v /= gsum;
   }
   const int nb = fluence.size + 2 * rg; // blurred fluence, from (x0 - rg c)
-  const int fbFirst = static_cast<int>(std::lround(fluence.x0 / c)) - rg;
+  // Grid indices of the blurred fluence's first point along x and y.
+  const int fbFirstX = static_cast<int>(std::lround(fluence.x0 / c)) - rg;
+  const int fbFirstY = static_cast<int>(std::lround(fluence.y0 / c)) - rg;
   std::vector<double> rows(static_cast<std::size_t>(nb) * fluence.size, 0.0);
   for (int j = 0; j < fluence.size; ++j) {
     for (int i = 0; i < fluence.size; ++i) {
@@ -133,8 +134,8 @@ LateralKernelTable lateralKernelTable(const PhotonMachine& m, const FluenceGrid&
   // Output points -H .. H; the FFT size keeps every output-input separation below n / 2.
   const int half = static_cast<int>(std::ceil(halfExtentMm / c - 1e-9));
   const int outCount = 2 * half + 1;
-  const int lo = -half - (fbFirst + nb - 1);
-  const int hi = half - fbFirst;
+  const int lo = -half - (std::max(fbFirstX, fbFirstY) + nb - 1);
+  const int hi = half - std::min(fbFirstX, fbFirstY);
   const int n = fftSize(2 * std::max(std::abs(lo), std::abs(hi)) + 2);
   auto wrap = [n](int v) { return ((v % n) + n) % n; };
 
@@ -166,11 +167,12 @@ LateralKernelTable lateralKernelTable(const PhotonMachine& m, const FluenceGrid&
       kernel[s] *= fb[s];
     }
     fft2(kernel, n, true);
-    // Output point (x, y) = (p c, q c) sits at index (p - fbFirst) of the blurred fluence's frame.
+    // Output point (x, y) = (p c, q c) sits at index (p - fbFirstX, q - fbFirstY) of the blurred
+    // fluence's frame.
     for (int q = -half; q <= half; ++q) {
       for (int p = -half; p <= half; ++p) {
         table[static_cast<std::size_t>(q + half) * outCount + (p + half)][k] = static_cast<float>(
-            kernel[static_cast<std::size_t>(wrap(q - fbFirst)) * n + wrap(p - fbFirst)].real());
+            kernel[static_cast<std::size_t>(wrap(q - fbFirstY)) * n + wrap(p - fbFirstX)].real());
       }
     }
   }

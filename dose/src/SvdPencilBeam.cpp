@@ -1,6 +1,7 @@
 #include "beamlet/dose/SvdPencilBeam.h"
 
 #include "BeamVoxels.h"
+#include "PencilBeamSetup.h"
 
 #include "beamlet/core/Error.h"
 #include "beamlet/dose/RadiologicalDepth.h"
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <map>
 
 namespace beamlet::dose {
 
@@ -93,80 +93,36 @@ Dij SvdPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bix
       sizeof(std::uint32_t) + (options.precision == DijPrecision::Float32 ? 4 : 2);
 
   for (std::size_t b = 0; b < problem.beams.size(); ++b) {
-    std::vector<std::size_t> mine;
-    for (std::size_t j = 0; j < bixels.size(); ++j) {
-      if (bixels[j].beam == static_cast<int>(b)) {
-        mine.push_back(j);
-      }
-    }
-    if (mine.empty()) {
+    std::vector<std::size_t> beamBixels = detail::bixelsOfBeam(bixels, b);
+    if (beamBixels.empty()) {
       continue;
     }
     const BeamSetup& beam = problem.beams[b];
-    const BeamFrame frame(beam.angles, beam.isocenter, machine_.sadMm, problem.position);
-    double reach = 0.0;
-    Extent e;
-    for (std::size_t j : mine) {
-      const Bixel& x = bixels[j];
-      reach = std::max(reach, options.lateralCutoffMm + 0.5 * x.widthMm);
-      e.xMin = std::min(e.xMin, x.xMm);
-      e.xMax = std::max(e.xMax, x.xMm);
-      e.yMin = std::min(e.yMin, x.yMm);
-      e.yMax = std::max(e.yMax, x.yMm);
-      // SSD along the bixel's central ray (the source itself when the ray misses the patient).
-      const Vec3 through = frame.fromBev(x.xMm, x.yMm, frame.sad());
-      const double ssd = distanceToSurface(problem.density, frame.source(),
-                                           (through - frame.source()).normalized());
-      bixels[j].ssdMm = std::isnan(ssd) ? frame.sad() : ssd;
-    }
     const double beamBegin = static_cast<double>(b) / problem.beams.size();
     const double beamEnd = static_cast<double>(b + 1) / problem.beams.size();
-    const ProgressScope depthScope(progress, beamBegin, beamBegin + 0.3 * (beamEnd - beamBegin),
-                                   "radiological depth, beam " + beam.name);
-    const detail::BeamVoxels voxels = detail::prepareBeamVoxels(
-        machine_, problem, frame, e.xMin - reach, e.xMax + reach, e.yMin - reach, e.yMax + reach,
-        std::max(5.0, reach / 8.0), depthScope);
-
-    // Kernel tables, one per bixel width and SSD node.
-    std::map<std::pair<double, double>, LateralKernelTable> tables;
-    for (std::size_t j : mine) {
-      tables.emplace(std::make_pair(bixels[j].widthMm, kernelSsdNode(bixels[j].ssdMm)),
-                     LateralKernelTable());
-    }
-    std::vector<std::pair<const std::pair<double, double>, LateralKernelTable>*> todo;
-    for (auto& t : tables) {
-      todo.push_back(&t);
-    }
-    tbb::parallel_for(std::size_t{0}, todo.size(), [&](std::size_t t) {
-      const double width = todo[t]->first.first;
-      todo[t]->second =
-          lateralKernelTable(machine_, bixelFluence(machine_, width), todo[t]->first.second,
-                             options.lateralCutoffMm + 0.5 * width + 1.0);
-    });
+    const detail::PreparedBeam prepared =
+        detail::prepareBeam(*this, problem, b, std::move(beamBixels), bixels, options, progress,
+                            beamBegin, beamBegin + 0.3 * (beamEnd - beamBegin));
+    const detail::BeamVoxels& voxels = prepared.voxels;
 
     const ProgressScope bixelScope(progress, beamBegin + 0.3 * (beamEnd - beamBegin), beamEnd,
                                    "bixels, beam " + beam.name);
     std::atomic<std::size_t> beamDone{0};
+    const std::vector<std::size_t>& mine = prepared.bixels;
     tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t t) {
       bixelScope.throwIfCancelled();
       const std::size_t j = mine[t];
       const Bixel& x = bixels[j];
-      const LateralKernelTable& table =
-          tables.at(std::make_pair(x.widthMm, kernelSsdNode(x.ssdMm)));
-      const double r = options.lateralCutoffMm + 0.5 * x.widthMm;
+      const LateralKernelTable& table = detail::tableOf(prepared, *this, x);
+      const double r = detail::bixelReachMm(options, x);
       const float r2 = static_cast<float>(r * r);
-      const int bx0 = std::max(0, static_cast<int>((x.xMm - r - voxels.x0) / voxels.bucketMm));
-      const int bx1 =
-          std::min(voxels.nx - 1, static_cast<int>((x.xMm + r - voxels.x0) / voxels.bucketMm));
-      const int by0 = std::max(0, static_cast<int>((x.yMm - r - voxels.y0) / voxels.bucketMm));
-      const int by1 =
-          std::min(voxels.ny - 1, static_cast<int>((x.yMm + r - voxels.y0) / voxels.bucketMm));
+      const detail::BucketRange range = detail::bucketRange(voxels, x, r);
       std::vector<std::uint32_t>& rows = columnRows[j];
       std::vector<float>& values = columnValues[j];
       const float cx = static_cast<float>(x.xMm);
       const float cy = static_cast<float>(x.yMm);
-      for (int by = by0; by <= by1; ++by) {
-        for (int bxi = bx0; bxi <= bx1; ++bxi) {
+      for (int by = range.by0; by <= range.by1; ++by) {
+        for (int bxi = range.bx0; bxi <= range.bx1; ++bxi) {
           const std::size_t bucket = static_cast<std::size_t>(by) * voxels.nx + bxi;
           for (std::uint32_t s = voxels.start[bucket]; s < voxels.start[bucket + 1]; ++s) {
             const std::uint32_t n = voxels.order[s];
@@ -187,9 +143,7 @@ Dij SvdPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bix
       values.shrink_to_fit();
       const std::size_t total = bytes += rows.size() * bytesPerEntry;
       if (options.memoryLimitBytes > 0 && total > options.memoryLimitBytes) {
-        throw DataError("the dose-influence matrix needs more than " +
-                        std::to_string(options.memoryLimitBytes >> 20) +
-                        " MiB: use a coarser dose grid or larger bixels");
+        detail::throwDijTooLarge(options.memoryLimitBytes);
       }
       bixelScope.step(++beamDone, mine.size());
       ++done;

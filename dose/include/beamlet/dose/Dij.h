@@ -39,10 +39,11 @@ public:
   std::size_t columns() const { return bixels_.size(); }
   DijPrecision precision() const { return precision_; }
 
-  /// Sets column j (rows ascending, compact indices). Columns may be set in any order, from any
-  /// thread, each once; finalize() then packs them.
+  /// Sets column j (compact row indices, any order). Columns may be set in any order and from
+  /// any thread, each once; finalize() then indexes them. Each column keeps its own arrays, so a
+  /// matrix never needs room for two copies of itself.
   void setColumn(std::size_t j, std::vector<std::uint32_t> rows, std::vector<float> values);
-  /// Packs the columns into contiguous arrays (call once after all setColumn).
+  /// Indexes the columns (call once after all setColumn).
   void finalize();
 
   std::size_t nonZeros() const { return columnStart_.empty() ? 0 : columnStart_.back(); }
@@ -56,11 +57,15 @@ public:
   /// Dose on the dose grid for weights w (zero outside the computed voxels).
   VolumeF32 doseVolume(const std::vector<double>& w) const;
 
-  /// Column j as (compact row, value) pairs, for tests and the GPU upload.
+  /// Entries numbered across the matrix: column j holds entries columnBegin(j) .. columnEnd(j).
   std::size_t columnBegin(std::size_t j) const { return columnStart_[j]; }
   std::size_t columnEnd(std::size_t j) const { return columnStart_[j + 1]; }
-  std::uint32_t rowAt(std::size_t n) const { return rowIndex_[n]; }
+  std::uint32_t rowAt(std::size_t n) const;
   float valueAt(std::size_t n) const;
+  /// Column j directly: its k-th entry's compact row and value.
+  std::size_t columnSize(std::size_t j) const { return columns_[j].rows.size(); }
+  std::uint32_t row(std::size_t j, std::size_t k) const { return columns_[j].rows[k]; }
+  float value(std::size_t j, std::size_t k) const;
   double columnMax(std::size_t j) const;
 
 private:
@@ -68,12 +73,15 @@ private:
   std::vector<std::uint32_t> voxels_;
   std::vector<Bixel> bixels_;
   DijPrecision precision_ = DijPrecision::Float32;
-  std::vector<std::vector<std::uint32_t>> pendingRows_;
-  std::vector<std::vector<float>> pendingValues_;
+  struct Column {
+    std::vector<std::uint32_t> rows;
+    std::vector<float> values32;
+    std::vector<std::uint16_t> values16; ///< IEEE half bit patterns
+  };
+  std::vector<Column> columns_;
   std::vector<std::size_t> columnStart_;
-  std::vector<std::uint32_t> rowIndex_;
-  std::vector<float> values32_;
-  std::vector<Eigen::half> values16_;
+  /// The column holding entry n.
+  std::size_t columnOf(std::size_t n) const;
 };
 
 } // namespace beamlet::dose

@@ -71,6 +71,9 @@ public:
   virtual double weightPerMu() const = 0;
 };
 
+/// Limits the worker threads of the dose library (0 = all cores), for --threads.
+void limitThreads(int threads);
+
 /// Names of the engines built in ("svd-pencil-beam").
 std::vector<std::string> availableEngines();
 

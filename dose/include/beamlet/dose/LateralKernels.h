@@ -19,7 +19,8 @@
 
 namespace beamlet::dose {
 
-/// Fluence on the kernel cell grid: values[j * size + i] at (x0 + i c, y0 + j c), zero outside.
+/// Fluence on the kernel cell grid: values[j * size + i] at (x0 + i c, y0 + j c), zero outside;
+/// x0 and y0 are multiples of the cell.
 struct FluenceGrid {
   double x0 = 0.0;
   double y0 = 0.0;
