@@ -24,16 +24,6 @@ namespace beamlet::cli {
 
 namespace {
 
-// Volume in cm3 of a structure on the CT grid: partial-volume voxel fractions (rasterizeFraction).
-double volumeCc(const Structure& s, const ImageGeometry& grid) {
-  const VolumeF32 fraction = rasterizeFraction(s, grid);
-  double sum = 0.0;
-  for (float f : fraction.voxels()) {
-    sum += f;
-  }
-  return sum * grid.voxelVolumeMm3() / 1000.0;
-}
-
 std::string today(const char* format) {
   char text[16];
   const std::time_t seconds = std::time(nullptr);
@@ -115,7 +105,7 @@ Command addPhantomCommand(CLI::App& app) {
             nlohmann::ordered_json structures = nlohmann::ordered_json::array();
             std::string summary;
             for (const Structure& s : phantom.structures.structures) {
-              const double cc = volumeCc(s, g);
+              const double cc = rasterizedVolumeCc(s, g);
               structures.push_back({{"roiNumber", s.roiNumber},
                                     {"name", s.name},
                                     {"type", s.type},

@@ -150,4 +150,13 @@ VolumeF32 rasterizeFraction(const Structure& structure, const ImageGeometry& gri
   return fraction;
 }
 
+double rasterizedVolumeCc(const Structure& structure, const ImageGeometry& grid) {
+  const VolumeF32 fraction = rasterizeFraction(structure, grid);
+  double sum = 0.0;
+  for (float f : fraction.voxels()) {
+    sum += f;
+  }
+  return sum * grid.voxelVolumeMm3() * 1e-3;
+}
+
 } // namespace beamlet

@@ -39,15 +39,6 @@ double contourVolumeCc(const Structure& s, double sliceMm) {
   return mm3 / 1000.0;
 }
 
-double fractionVolumeCc(const Structure& s, const ImageGeometry& grid) {
-  const VolumeF32 f = rasterizeFraction(s, grid);
-  double sum = 0.0;
-  for (float v : f.voxels()) {
-    sum += v;
-  }
-  return sum * grid.voxelVolumeMm3() / 1000.0;
-}
-
 std::size_t countInside(const Mask& m) {
   std::size_t n = 0;
   for (std::uint8_t v : m.voxels()) {
@@ -250,8 +241,8 @@ private Q_SLOTS:
     const double ptvCc = 168.782;
     const double corePolygons = contourVolumeCc(core, 2.5);
     const double ptvPolygons = contourVolumeCc(ptv, 2.5);
-    const double coreRaster = fractionVolumeCc(core, g);
-    const double ptvRaster = fractionVolumeCc(ptv, g);
+    const double coreRaster = rasterizedVolumeCc(core, g);
+    const double ptvRaster = rasterizedVolumeCc(ptv, g);
     qInfo("Core %.3f cc (polygons), %.3f cc (rasterised), analytic %.3f", corePolygons, coreRaster,
           coreCc);
     qInfo("PTV_C %.3f cc (polygons), %.3f cc (rasterised), analytic %.3f", ptvPolygons, ptvRaster,

@@ -35,4 +35,7 @@ Mask rasterize(const Structure& structure, const ImageGeometry& grid);
 VolumeF32 rasterizeFraction(const Structure& structure, const ImageGeometry& grid,
                             int subsamples = 8);
 
+/// Volume (cm^3) of the structure on `grid`: the sum of its partial-volume fractions.
+double rasterizedVolumeCc(const Structure& structure, const ImageGeometry& grid);
+
 } // namespace beamlet
