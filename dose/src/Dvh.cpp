@@ -351,6 +351,10 @@ Dvh computeDvh(const Structure& structure, const Image& doseImage, const DvhOpti
       }
       part.weight += w;
       part.doseWeight += w * d;
+      // Extremes come from the surface samples; interior samples count too, so a structure
+      // whose surface lies outside the dose grid still has a Dmin and Dmax.
+      part.minDose = std::min(part.minDose, d);
+      part.maxDose = std::max(part.maxDose, d);
       const auto bin = static_cast<std::size_t>(
           std::clamp(d / dvh.binWidthGy, 0.0, static_cast<double>(options.bins)));
       part.differentialCc[bin] += w * 1e-3;

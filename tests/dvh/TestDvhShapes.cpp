@@ -106,6 +106,24 @@ private Q_SLOTS:
     qInfo("cone %.4f cc (expected %.4f)", dvh.volumeCc, expected);
     QVERIFY(std::abs(dvh.volumeCc - expected) <= 0.005 * expected);
   }
+
+  void surfaceOutsideTheDoseGrid() {
+    // A 200 mm square slab around a 40 mm dose grid: no contour vertex and no row end lies in
+    // the grid, only interior samples. Dmin, Dmax and D-metrics still come from the dose there.
+    Structure s;
+    s.name = "Body";
+    for (int m = -8; m <= 8; ++m) {
+      s.contours.push_back(rectangle(-100, 100, -100, 100, 2.5 * m));
+    }
+    const dose::Dvh dvh = dose::computeDvh(s, doseGrid());
+    qInfo("inside the grid %.2f cc, outside %.2f cc, Dmin %.3f Dmax %.3f Gy", dvh.volumeCc,
+          dvh.outsideDoseGridCc, dvh.minGy, dvh.maxGy);
+    QVERIFY(dvh.outsideDoseGridCc > 0.0);
+    // Dose 3 + 0.1 z Gy with |z| <= 20 mm inside the slab: 1.0 .. 5.0 Gy.
+    QVERIFY(dvh.minGy >= 0.99 && dvh.minGy <= 1.3);
+    QVERIFY(dvh.maxGy <= 5.01 && dvh.maxGy >= 4.7);
+    QVERIFY(std::abs(dose::evaluateMetric(dvh, "D50%") - 3.0) < 0.1);
+  }
 };
 
 QTEST_APPLESS_MAIN(TestDvhShapes)
