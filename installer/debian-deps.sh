@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake pkg-config clang-format
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev libgl1-mesa-dev
   libvtk9-dev libinsighttoolkit5-dev libgdcm-tools libgdcm-dev libdcmtk-dev libeigen3-dev
-  libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev
+  libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev libnlopt-cxx-dev
 )
 # Tests: a virtual X server for the GUI tests, peers the benchmarks and checks run side by side.
 TEST_PKGS=(xvfb xauth dcm2niix dcmtk dicom3tools plastimatch python3-pydicom python3-dicompylercore)

@@ -25,5 +25,6 @@ Command addMasksCommand(CLI::App& app);
 Command addPhantomCommand(CLI::App& app);
 Command addDoseCommand(CLI::App& app);
 Command addDijCommand(CLI::App& app);
+Command addPlanCommand(CLI::App& app);
 
 } // namespace beamlet::cli

@@ -2,6 +2,7 @@
 // DICOM CT series and an RTSTRUCT on it, ready for `info`, the GUI or another planning system.
 
 #include "Command.h"
+#include "PhantomWriting.h"
 
 #include "beamlet/core/ContourRasterizer.h"
 #include "beamlet/core/Error.h"
@@ -21,41 +22,6 @@
 namespace fs = std::filesystem;
 
 namespace beamlet::cli {
-
-namespace {
-
-std::string today(const char* format) {
-  char text[16];
-  const std::time_t seconds = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  std::strftime(text, sizeof text, format, &local);
-  return text;
-}
-
-// The output folder: created when missing; an existing one must be an empty folder.
-void prepareOutput(const std::string& out) {
-  std::error_code ec;
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) {
-      throw IoError(withContext(out, "exists and is not a folder"));
-    }
-    const bool empty = fs::is_empty(out, ec);
-    if (ec) {
-      throw IoError(withContext(out, "cannot read the output folder (" + ec.message() + ")"));
-    }
-    if (!empty) {
-      throw InvalidArgumentError(withContext(out, "output folder is not empty; refusing to write "
-                                                  "into it"));
-    }
-  }
-  fs::create_directories(out, ec);
-  if (!fs::is_directory(out, ec)) {
-    throw IoError(withContext(out, "cannot create the output folder"));
-  }
-}
-
-} // namespace
 
 Command addPhantomCommand(CLI::App& app) {
   struct Options {
@@ -78,28 +44,13 @@ Command addPhantomCommand(CLI::App& app) {
             const bool water = o->kind == "water";
             const PhantomCase phantom = water ? makeWaterPhantom() : makeTg119Phantom();
 
-            dicom::StudyContext study;
-            study.patientName = water ? "Phantom^Water" : "Phantom^TG119";
-            study.patientId = water ? "BEAMLET-WATER" : "BEAMLET-TG119";
-            study.studyDate = today("%Y%m%d");
-            study.studyTime = today("%H%M%S");
-            study.studyId = "1";
-            study.studyDescription = water ? "Beamlet water phantom" : "Beamlet TG-119 phantom";
-            study.patientPosition = "HFS";
-
             const fs::path out(o->out);
+            const WrittenPhantom written = writePhantom(phantom, o->kind, out);
+            const std::vector<std::string>& files = written.ctFiles;
+            const dicom::SeriesEntry& series = written.series;
+            const std::string& rs = written.rtstruct;
+            const std::string& rsUid = written.rtstructUid;
             const std::string ctFolder = (out / "CT").string();
-            const std::vector<std::string> files =
-                dicom::writeCtSeries(phantom.ct, ctFolder, study);
-            const dicom::DicomIndex index = dicom::scanFolder(ctFolder);
-            const std::vector<const dicom::SeriesEntry*> all = index.allSeries();
-            if (all.size() != 1 || all[0]->files.size() != files.size()) {
-              throw DataError(withContext(ctFolder, "the CT series written cannot be read back"));
-            }
-            const dicom::SeriesEntry& series = *all[0];
-            const std::string rs = (out / "RS.dcm").string();
-            const std::string rsUid =
-                dicom::writeRtStruct(phantom.structures, series, rs, phantom.structures.label);
 
             const ImageGeometry& g = phantom.ct.geometry();
             nlohmann::ordered_json structures = nlohmann::ordered_json::array();

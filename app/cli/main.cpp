@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
       addInfoCommand(app),     addConvertCommand(app),    addDvhCommand(app),
       addGammaCommand(app),    addDeidentifyCommand(app), addPlanInfoCommand(app),
       addRtStructCommand(app), addMasksCommand(app),      addPhantomCommand(app),
-      addDoseCommand(app),     addDijCommand(app),
+      addDoseCommand(app),     addDijCommand(app),        addPlanCommand(app),
   };
 
   try {

@@ -28,10 +28,12 @@ std::vector<Bixel> makeBeamletGrid(const BeamFrame& frame, int beamIndex, const 
           continue; // behind the source
         }
         const double reach = 0.5 * w + options.marginMm + halfVoxel * frame.sad() / bev.z();
-        const int x0 = static_cast<int>(std::ceil((bev.x() - reach) / w));
-        const int x1 = static_cast<int>(std::floor((bev.x() + reach) / w));
-        const int y0 = static_cast<int>(std::ceil((bev.y() - reach) / w));
-        const int y1 = static_cast<int>(std::floor((bev.y() + reach) / w));
+        const double bx = bev.x() - options.offsetXMm;
+        const double by = bev.y() - options.offsetYMm;
+        const int x0 = static_cast<int>(std::ceil((bx - reach) / w));
+        const int x1 = static_cast<int>(std::floor((bx + reach) / w));
+        const int y0 = static_cast<int>(std::ceil((by - reach) / w));
+        const int y1 = static_cast<int>(std::floor((by + reach) / w));
         for (int y = y0; y <= y1; ++y) {
           for (int x = x0; x <= x1; ++x) {
             cells.emplace(y, x);
@@ -48,8 +50,8 @@ std::vector<Bixel> makeBeamletGrid(const BeamFrame& frame, int beamIndex, const 
   for (const auto& [y, x] : cells) {
     Bixel b;
     b.beam = beamIndex;
-    b.xMm = x * w;
-    b.yMm = y * w;
+    b.xMm = options.offsetXMm + x * w;
+    b.yMm = options.offsetYMm + y * w;
     b.widthMm = w;
     bixels.push_back(b);
   }

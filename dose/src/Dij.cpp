@@ -4,6 +4,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 
@@ -90,8 +91,11 @@ std::vector<double> Dij::multiply(const std::vector<double>& w) const {
     throw InvalidArgumentError("Dij::multiply: " + std::to_string(w.size()) + " weights for " +
                                std::to_string(columns()) + " bixels");
   }
-  // Columns are scattered into per-chunk partial sums (no write conflicts), then added.
-  const std::size_t chunks = std::max<std::size_t>(1, std::min<std::size_t>(columns(), 64));
+  // Columns are scattered into one partial sum per worker thread (no write conflicts), then
+  // added: more partial sums would only add memory traffic.
+  const std::size_t chunks = std::max<std::size_t>(
+      1, std::min<std::size_t>(columns(),
+                               static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())));
   std::vector<std::vector<double>> partial(chunks);
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
     std::vector<double>& d = partial[c];

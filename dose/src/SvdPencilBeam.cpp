@@ -139,6 +139,35 @@ Dij SvdPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bix
           }
         }
       }
+      if (options.relativeThreshold > 0.0 && !values.empty()) {
+        const float keep = static_cast<float>(options.relativeThreshold) *
+                           *std::max_element(values.begin(), values.end());
+        // Russian roulette on the small entries (the idea of matRad's dij sampling): an entry
+        // below `keep` survives with probability value / keep and then counts as `keep`, so
+        // every voxel's expected dose is unchanged while the matrix shrinks. The draw is a hash
+        // of (bixel, row): the same matrix every run.
+        std::size_t kept = 0;
+        for (std::size_t e = 0; e < values.size(); ++e) {
+          float v = values[e];
+          if (v < keep) {
+            std::uint64_t h = (static_cast<std::uint64_t>(j) << 32) ^ rows[e];
+            h += 0x9e3779b97f4a7c15ull; // splitmix64 finaliser
+            h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+            h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+            h ^= h >> 31;
+            const double u = static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
+            if (u >= static_cast<double>(v) / keep) {
+              continue;
+            }
+            v = keep;
+          }
+          rows[kept] = rows[e];
+          values[kept] = v;
+          ++kept;
+        }
+        rows.resize(kept);
+        values.resize(kept);
+      }
       rows.shrink_to_fit();
       values.shrink_to_fit();
       const std::size_t total = bytes += rows.size() * bytesPerEntry;

@@ -123,6 +123,13 @@ private Q_SLOTS:
     QCOMPARE(withMargin.size(), std::size_t{49});
     QCOMPARE(withMargin.front().xMm, -15.0);
     QCOMPARE(withMargin.front().yMm, -15.0);
+    // Rows offset by half a bixel: the projections (|y| <= 9.08 mm) grown by 2.5 + 5 + 1.01 mm
+    // reach rows centred at 2.5 + 5k for k = -4 .. 3: -17.5 .. 17.5, 8 rows of 7.
+    o.offsetYMm = 2.5;
+    const auto offset = makeBeamletGrid(frame, 0, target, o);
+    QCOMPARE(offset.size(), std::size_t{56});
+    QCOMPARE(offset.front().yMm, -17.5);
+    QCOMPARE(offset.back().yMm, 17.5);
     QVERIFY_THROWS_EXCEPTION(DataError, makeBeamletGrid(frame, 0, Mask(grid, 0), o));
   }
 

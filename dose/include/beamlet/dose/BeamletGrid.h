@@ -16,6 +16,11 @@ struct BeamletGridOptions {
   /// A bixel is kept when a target voxel (its centre, grown by half its size) projects within
   /// this distance of the bixel's square.
   double marginMm = 5.0;
+  /// Bixel centres lie at offset + multiples of the width, along X_b and Y_b. Half a width along
+  /// Y_b puts the bixel rows between leaf edges that fall on multiples of the width (Varian's 5 mm
+  /// leaves), so each leaf pair delivers exactly one bixel row.
+  double offsetXMm = 0.0;
+  double offsetYMm = 0.0;
 };
 
 /// Bixels of beam `beamIndex` covering `target` (a mask on any grid), sorted by y then x. Throws

@@ -42,6 +42,12 @@ struct DijOptions {
   /// (matRad's geometric lateral cut-off, 50 mm).
   double lateralCutoffMm = 50.0;
   DijPrecision precision = DijPrecision::Float32;
+  /// Entries below this fraction of their bixel's maximum are sampled (0 = keep all): each
+  /// survives with probability value / threshold and then counts as the threshold, so the
+  /// expected dose is unchanged and the matrix much smaller (the idea of matRad's dij sampling).
+  /// The planner uses it to speed up optimisation; the final dose is recomputed from the
+  /// segments in full. The CUDA path keeps all entries.
+  double relativeThreshold = 0.0;
   /// Refuse (DataError) when the matrix would exceed this many bytes; 0 = no limit.
   std::size_t memoryLimitBytes = 0;
 };

@@ -1,0 +1,28 @@
+#pragma once
+// Writing a generated phantom as a complete case (shared by `phantom` and `plan --demo`): a DICOM
+// CT series in OUT/CT/ and an RTSTRUCT OUT/RS.dcm on it.
+
+#include "beamlet/core/Phantom.h"
+#include "beamlet/dicom/DicomIndex.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace beamlet::cli {
+
+/// The output folder: created when missing; an existing one must be an empty folder.
+void prepareOutput(const std::string& out);
+
+struct WrittenPhantom {
+  std::vector<std::string> ctFiles;
+  dicom::SeriesEntry series; ///< the CT series as scanned back
+  std::string rtstruct;      ///< path
+  std::string rtstructUid;
+};
+
+/// Writes `phantom` ("water" or "tg119" names the patient) into `out` (already prepared).
+WrittenPhantom writePhantom(const PhantomCase& phantom, const std::string& kind,
+                            const std::filesystem::path& out);
+
+} // namespace beamlet::cli
