@@ -122,23 +122,10 @@ Command addDijCommand(CLI::App& app) {
           }
           iso = Vec3(v[0], v[1], v[2]);
         } else {
-          double count = 0.0;
-          const ImageGeometry& g = targetMask.geometry();
-          for (int k = 0; k < g.dims[2]; ++k) {
-            for (int j = 0; j < g.dims[1]; ++j) {
-              for (int i = 0; i < g.dims[0]; ++i) {
-                if (targetMask(i, j, k) != 0) {
-                  iso += g.indexToPatient(Vec3(i, j, k));
-                  count += 1.0;
-                }
-              }
-            }
-          }
-          if (count == 0.0) {
+          if (!maskCentroid(targetMask, iso)) {
             throw DataError(withContext(o->inputs.structures,
                                         "target '" + target->name + "' is empty on the dose grid"));
           }
-          iso /= count;
         }
         const std::vector<double> gantry = numbers(o->gantry, "--gantry");
         std::vector<double> couch = numbers(o->couch, "--couch");

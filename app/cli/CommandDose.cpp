@@ -35,7 +35,8 @@ Command addDoseCommand(CLI::App& app) {
             const auto start = std::chrono::steady_clock::now();
             namespace fs = std::filesystem;
             for (const std::string& input : {o->plan, o->inputs.structures}) {
-              if (!input.empty() && fs::exists(o->out) && fs::equivalent(input, o->out)) {
+              std::error_code ec; // a missing input is reported when it is read
+              if (!input.empty() && fs::equivalent(input, o->out, ec)) {
                 throw InvalidArgumentError(withContext(o->out, "--out is an input file"));
               }
             }

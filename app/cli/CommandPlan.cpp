@@ -3,14 +3,12 @@
 #include "Command.h"
 #include "PhantomWriting.h"
 #include "PlanReport.h"
+#include "PlanningInputs.h"
 
-#include "beamlet/app/Session.h"
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Log.h"
-#include "beamlet/dicom/DicomScanner.h"
 #include "beamlet/dicom/RtDose.h"
 #include "beamlet/dicom/RtPlan.h"
-#include "beamlet/dicom/RtStruct.h"
 #include "beamlet/dose/Planner.h"
 
 #include <chrono>
@@ -66,6 +64,9 @@ Command addPlanCommand(CLI::App& app) {
             const dose::Protocol protocol = fs::exists(protocolArg)
                                                 ? dose::loadProtocol(protocolArg)
                                                 : dose::loadShippedProtocol(protocolArg);
+            if (o->demo.empty() && !fs::is_regular_file(o->structures)) {
+              throw IoError(withContext(o->structures, "RTSTRUCT file does not exist"));
+            }
             prepareOutput(o->out);
             const fs::path out(o->out);
             std::string imageDir = o->image;
@@ -79,14 +80,8 @@ Command addPlanCommand(CLI::App& app) {
               fs::copy_file(rsPath, out / "RS.dcm");
               rsPath = (out / "RS.dcm").string();
             }
-            app::Session session;
-            session.openFolder(imageDir);
-            const std::string id = session.onlySeriesUid();
-            session.loadSeries(id);
-            const dicom::SeriesEntry* series = session.index()->findSeries(id);
-            StructureSet structures = dicom::readRtStruct(rsPath);
-            dicom::checkAgainstImage(structures, rsPath, *session.image(), series);
-            const dicom::StudyContext study = dicom::readStudyContext(series->files.front().path);
+            PlanningInputs in;
+            loadCase(imageDir, rsPath, in);
 
             dose::PlanningOptions options;
             options.device = dose::parseDevice(o->device);
@@ -94,18 +89,19 @@ Command addPlanCommand(CLI::App& app) {
               log::debug("plan " + std::to_string(static_cast<int>(100 * f)) + "% " + stage);
             });
             const dose::PlanningResult result =
-                dose::makePlan(*session.image(), structures, protocol, options, &monitor);
+                dose::makePlan(*in.session.image(), in.structures, protocol, options, &monitor);
 
             const std::string rp = (out / "RP.dcm").string();
             const std::string planUid =
-                dicom::writeRtPlan(result.plan, study, rp, structures.sopInstanceUid);
+                dicom::writeRtPlan(result.plan, in.study, rp, in.structures.sopInstanceUid);
             dicom::RtDoseWriteOptions doseOptions;
             doseOptions.referencedPlanUid = planUid;
             doseOptions.seriesDescription = "Beamlet plan dose (" + protocol.name + ")";
-            dicom::writeRtDose(result.dose, study, (out / "RD.dcm").string(), doseOptions);
+            dicom::writeRtDose(result.dose, in.study, (out / "RD.dcm").string(), doseOptions);
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const PlanReport report = writePlanReport(protocol, structures, result, out, seconds);
+            const PlanReport report =
+                writePlanReport(protocol, in.structures, result, out, seconds);
             if (o->json) {
               std::cout << report.json << "\n";
             } else {

@@ -24,21 +24,25 @@ void addPlanningInputOptions(CLI::App* sub, PlanningInputOptions& o, bool struct
   sub->add_option("--threads", o.threads, "CPU threads (0 = all cores)")->capture_default_str();
 }
 
+void loadCase(const std::string& image, const std::string& structures, PlanningInputs& in) {
+  in.session.openFolder(image);
+  const std::string id = in.session.onlySeriesUid();
+  in.session.loadSeries(id);
+  const dicom::SeriesEntry* series = in.session.index()->findSeries(id);
+  in.study = dicom::readStudyContext(series->files.front().path);
+  if (!structures.empty()) {
+    in.structures = dicom::readRtStruct(structures);
+    dicom::checkAgainstImage(in.structures, structures, *in.session.image(), series);
+  }
+}
+
 void loadPlanningInputs(const PlanningInputOptions& o, PlanningInputs& in,
                         const std::string& patientPosition) {
   if (!(o.gridMm >= 0.5 && o.gridMm <= 20.0)) {
     throw InvalidArgumentError("--grid must be between 0.5 and 20 mm");
   }
   dose::limitThreads(o.threads);
-  in.session.openFolder(o.image);
-  const std::string id = in.session.onlySeriesUid();
-  in.session.loadSeries(id);
-  const dicom::SeriesEntry* series = in.session.index()->findSeries(id);
-  in.study = dicom::readStudyContext(series->files.front().path);
-  if (!o.structures.empty()) {
-    in.structures = dicom::readRtStruct(o.structures);
-    dicom::checkAgainstImage(in.structures, o.structures, *in.session.image(), series);
-  }
+  loadCase(o.image, o.structures, in);
   dose::PatientModelOptions options;
   options.doseGridMm = o.gridMm;
   options.calibrationCsv = o.calibration;

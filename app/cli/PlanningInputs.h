@@ -35,6 +35,10 @@ struct PlanningInputs {
   std::vector<std::string> notes;
 };
 
+/// Loads the image series (the folder's only one), its study context and the RTSTRUCT (checked
+/// against the image; none when `structures` is empty).
+void loadCase(const std::string& image, const std::string& structures, PlanningInputs& in);
+
 /// Loads everything; `patientPosition` (from a plan) wins over the image's when not empty.
 void loadPlanningInputs(const PlanningInputOptions& o, PlanningInputs& in,
                         const std::string& patientPosition = "");

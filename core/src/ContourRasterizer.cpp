@@ -159,4 +159,25 @@ double rasterizedVolumeCc(const Structure& structure, const ImageGeometry& grid)
   return sum * grid.voxelVolumeMm3() * 1e-3;
 }
 
+bool maskCentroid(const Mask& mask, Vec3& centroid) {
+  const ImageGeometry& g = mask.geometry();
+  Vec3 sum = Vec3::Zero();
+  double count = 0.0;
+  for (int k = 0; k < g.dims[2]; ++k) {
+    for (int j = 0; j < g.dims[1]; ++j) {
+      for (int i = 0; i < g.dims[0]; ++i) {
+        if (mask(i, j, k) != 0) {
+          sum += Vec3(i, j, k);
+          count += 1.0;
+        }
+      }
+    }
+  }
+  if (count == 0.0) {
+    return false;
+  }
+  centroid = g.indexToPatient(sum / count); // the index-to-LPS map is affine
+  return true;
+}
+
 } // namespace beamlet

@@ -124,23 +124,10 @@ PlanningResult makePlan(const Image& image, const StructureSet& structures,
   }
   const Mask& prescribedMask = masks[static_cast<std::size_t>(prescribed - matches.data())];
   Vec3 iso = Vec3::Zero();
-  double count = 0.0;
-  const ImageGeometry& g = problem.doseGrid;
-  for (int k = 0; k < g.dims[2]; ++k) {
-    for (int j = 0; j < g.dims[1]; ++j) {
-      for (int i = 0; i < g.dims[0]; ++i) {
-        if (prescribedMask(i, j, k) != 0) {
-          iso += g.indexToPatient(Vec3(i, j, k));
-          count += 1.0;
-        }
-      }
-    }
-  }
-  if (count == 0.0) {
+  if (!maskCentroid(prescribedMask, iso)) {
     throw DataError("the prescribed structure '" + prescribed->setName +
                     "' has no voxel on the dose grid");
   }
-  iso /= count;
   stage("patient model");
   progress.report(0.05);
 

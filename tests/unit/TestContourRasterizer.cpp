@@ -38,6 +38,19 @@ class TestContourRasterizer : public QObject {
   Q_OBJECT
 
 private Q_SLOTS:
+  void maskCentroidOnNonCubicGrid() {
+    // 2 x 3 x 2.5 mm voxels from (-10, 20, 5): voxels (1, 0, 0) and (3, 2, 4) are at
+    // (-8, 20, 5) and (-4, 26, 15); their centroid is (-6, 23, 10).
+    const ImageGeometry g({5, 4, 6}, Vec3(-10, 20, 5), Vec3(2, 3, 2.5));
+    Mask m(g, 0);
+    Vec3 c;
+    QVERIFY(!maskCentroid(m, c));
+    m(1, 0, 0) = 1;
+    m(3, 2, 4) = 1;
+    QVERIFY(maskCentroid(m, c));
+    QVERIFY((c - Vec3(-6, 23, 10)).norm() < 1e-12);
+  }
+
   void rectangleCoversVoxelCentres() {
     Structure s;
     // x 1.5..5.5 mm holds centres i = 2..5; y 2..8 mm holds j = 1..3 (y = 2, 4, 6); z 3.1 -> k 1.

@@ -38,4 +38,7 @@ VolumeF32 rasterizeFraction(const Structure& structure, const ImageGeometry& gri
 /// Volume (cm^3) of the structure on `grid`: the sum of its partial-volume fractions.
 double rasterizedVolumeCc(const Structure& structure, const ImageGeometry& grid);
 
+/// Centroid (LPS mm) of the voxel centres set in `mask`; false when the mask is empty.
+bool maskCentroid(const Mask& mask, Vec3& centroid);
+
 } // namespace beamlet
