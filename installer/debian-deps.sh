@@ -10,7 +10,8 @@ BUILD_PKGS=(
   libtorch-dev libtbb-dev nlohmann-json3-dev libcli11-dev libnlopt-cxx-dev
 )
 # Tests: a virtual X server for the GUI tests, peers the benchmarks and checks run side by side.
-TEST_PKGS=(xvfb xauth dcm2niix dcmtk dicom3tools plastimatch python3-pydicom python3-dicompylercore)
+TEST_PKGS=(xvfb xauth dcm2niix dcmtk dicom3tools plastimatch python3-pydicom python3-dicompylercore
+  python3-junitparser)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do

@@ -45,20 +45,23 @@ void prepareOutput(const std::string& out) {
   }
 }
 
-WrittenPhantom writePhantom(const PhantomCase& phantom, const std::string& kind,
-                            const fs::path& out) {
-  const bool water = kind == "water";
+dicom::StudyContext newStudy(const std::string& patientName, const std::string& patientId,
+                             const std::string& description) {
   dicom::StudyContext study;
-  study.patientName = water ? "Phantom^Water" : "Phantom^TG119";
-  study.patientId = water ? "BEAMLET-WATER" : "BEAMLET-TG119";
+  study.patientName = patientName;
+  study.patientId = patientId;
   study.studyDate = today("%Y%m%d");
   study.studyTime = today("%H%M%S");
   study.studyId = "1";
-  study.studyDescription = water ? "Beamlet water phantom" : "Beamlet TG-119 phantom";
+  study.studyDescription = description;
   study.patientPosition = "HFS";
+  return study;
+}
 
+WrittenPhantom writeCase(const Image& ct, const StructureSet& structures,
+                         const dicom::StudyContext& study, const fs::path& out) {
   const std::string ctFolder = (out / "CT").string();
-  const std::vector<std::string> files = dicom::writeCtSeries(phantom.ct, ctFolder, study);
+  const std::vector<std::string> files = dicom::writeCtSeries(ct, ctFolder, study);
   const dicom::DicomIndex index = dicom::scanFolder(ctFolder);
   const std::vector<const dicom::SeriesEntry*> all = index.allSeries();
   if (all.size() != 1 || all[0]->files.size() != files.size()) {
@@ -66,10 +69,17 @@ WrittenPhantom writePhantom(const PhantomCase& phantom, const std::string& kind,
   }
   const dicom::SeriesEntry& series = *all[0];
   const std::string rs = (out / "RS.dcm").string();
-  const std::string rsUid =
-      dicom::writeRtStruct(phantom.structures, series, rs, phantom.structures.label);
-
+  const std::string rsUid = dicom::writeRtStruct(structures, series, rs, structures.label);
   return WrittenPhantom{files, series, rs, rsUid};
+}
+
+WrittenPhantom writePhantom(const PhantomCase& phantom, const std::string& kind,
+                            const fs::path& out) {
+  const bool water = kind == "water";
+  const dicom::StudyContext study =
+      water ? newStudy("Phantom^Water", "BEAMLET-WATER", "Beamlet water phantom")
+            : newStudy("Phantom^TG119", "BEAMLET-TG119", "Beamlet TG-119 phantom");
+  return writeCase(phantom.ct, phantom.structures, study, out);
 }
 
 } // namespace beamlet::cli

@@ -23,16 +23,24 @@ void ProgressMonitor::report(double fraction, const std::string& stage) {
   if (callback_) {
     callback_(fraction, stage);
   }
+  if (parent_ != nullptr) {
+    parent_->report(begin_ + (end_ - begin_) * fraction, stage);
+  }
 }
 
+ProgressMonitor::ProgressMonitor(ProgressMonitor* parent, double begin, double end)
+    : parent_(parent), begin_(begin), end_(end) {}
+
 void ProgressMonitor::throwIfCancelled() const {
-  if (cancelled_.load()) {
+  if (isCancelled()) {
     throw CancelledError();
   }
 }
 
 ProgressScope::ProgressScope(ProgressMonitor* monitor, double begin, double end, std::string stage)
-    : monitor_(monitor), begin_(begin), end_(end), stage_(std::move(stage)) {
+    : monitor_(monitor),
+      child_(monitor != nullptr ? std::make_unique<ProgressMonitor>(monitor, begin, end) : nullptr),
+      begin_(begin), end_(end), stage_(std::move(stage)) {
   report(0.0);
 }
 

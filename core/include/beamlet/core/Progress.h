@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -18,6 +19,10 @@ public:
 
   ProgressMonitor() = default;
   explicit ProgressMonitor(Callback callback);
+  /// A monitor for a nested call that takes a ProgressMonitor*: its own 0..1 is reported on
+  /// `parent` mapped onto [begin, end], and it counts as cancelled when `parent` is (a null parent
+  /// is allowed).
+  ProgressMonitor(ProgressMonitor* parent, double begin, double end);
   ProgressMonitor(const ProgressMonitor&) = delete;
   ProgressMonitor& operator=(const ProgressMonitor&) = delete;
 
@@ -28,12 +33,17 @@ public:
 
   /// Requests cancellation (any thread). Work stops at its next poll.
   void cancel() { cancelled_ = true; }
-  bool isCancelled() const { return cancelled_.load(); }
+  bool isCancelled() const {
+    return cancelled_.load() || (parent_ != nullptr && parent_->isCancelled());
+  }
   /// Throws CancelledError when cancellation was requested.
   void throwIfCancelled() const;
 
 private:
   Callback callback_;
+  ProgressMonitor* parent_ = nullptr;
+  double begin_ = 0.0;
+  double end_ = 1.0;
   std::mutex mutex_;
   std::atomic<double> fraction_{0.0};
   std::atomic<bool> cancelled_{false};
@@ -52,11 +62,14 @@ public:
   void step(std::size_t done, std::size_t total) const;
   void throwIfCancelled() const;
   bool isCancelled() const;
-  ProgressMonitor* monitor() const { return monitor_; }
+  /// For a nested call that takes a ProgressMonitor*: its 0..1 maps onto this scope's range and
+  /// it sees this monitor's cancel requests. Null when the scope has no monitor.
+  ProgressMonitor* monitor() const { return child_.get(); }
   ~ProgressScope();
 
 private:
   ProgressMonitor* monitor_;
+  std::unique_ptr<ProgressMonitor> child_;
   double begin_;
   double end_;
   std::string stage_;
