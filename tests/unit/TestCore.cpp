@@ -155,6 +155,27 @@ private Q_SLOTS:
     none.throwIfCancelled();
   }
 
+  void nestedCallsReportInTheirScopesRange() {
+    // A function given scope.monitor() reports its own 0..1; the caller's monitor sees it mapped
+    // onto the scope's range, and a cancel on the caller reaches the nested call.
+    std::vector<std::pair<double, std::string>> seen;
+    ProgressMonitor monitor([&](double f, const std::string& s) { seen.emplace_back(f, s); });
+    ProgressScope outer(&monitor, 0.0, 1.0, "plan");
+    const ProgressScope dij(outer, 0.2, 0.6, "dij");
+    ProgressMonitor* nested = dij.monitor();
+    QVERIFY(nested != nullptr);
+    nested->report(0.5, "beam 3");
+    QCOMPARE(monitor.fraction(), 0.4);
+    QCOMPARE(seen.back().second, std::string("beam 3"));
+    nested->report(1.0, "beam 9");
+    QCOMPARE(monitor.fraction(), 0.6);
+    QVERIFY(!nested->isCancelled());
+    monitor.cancel();
+    QVERIFY(nested->isCancelled());
+    QVERIFY_THROWS_EXCEPTION(CancelledError, nested->throwIfCancelled());
+    QVERIFY(ProgressScope(nullptr, 0, 1, "none").monitor() == nullptr);
+  }
+
   void cancellation() {
     ProgressMonitor monitor;
     std::atomic<int> processed{0};
