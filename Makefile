@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan bench validate format clean
+.PHONY: all deps configure build run test test-asan bench validate validate-planning format clean
 
 all: build
 
@@ -39,12 +39,18 @@ test-asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
 	  ctest --output-on-failure -L "unit|data" -LE bench $(CTEST_ARGS)
 
-# Validation tables against peers (docs/validation/): the Nelms DVH benchmark beside dicompyler-core.
+# Validation tables against peers (docs/validation/): the Nelms DVH benchmark beside dicompyler-core,
+# the water phantom against measurements, head-and-neck plans beside OpenKBP's reference doses.
 BEAMLET_TEST_DATA ?= ../shared/data
 validate: build
 	/usr/bin/python3 tests/validation/nelms_dvh.py $(BUILD_DIR)/bin/beamlet-cli $(BEAMLET_TEST_DATA) docs/validation/dvh.md
 	BEAMLET_VALIDATION_OUT=$(BUILD_DIR)/validation/water $(BUILD_DIR)/bin/test_water_phantom_dose
 	/usr/bin/python3 tests/validation/water_dose.py --computed $(BUILD_DIR)/validation/water --measured $(BEAMLET_TEST_DATA)/beam/water-6mv/measurements --out docs/validation
+	$(MAKE) validate-planning
+
+# Head-and-neck plans on OpenKBP validation patients beside their reference dose (about 10 min on 2 cores).
+validate-planning: build
+	/usr/bin/python3 tests/validation/openkbp_planning.py $(BUILD_DIR)/bin/beamlet-cli $(BEAMLET_TEST_DATA) docs/validation/planning.md --patients 6 --threads 2
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
