@@ -26,5 +26,6 @@ Command addPhantomCommand(CLI::App& app);
 Command addDoseCommand(CLI::App& app);
 Command addDijCommand(CLI::App& app);
 Command addPlanCommand(CLI::App& app);
+Command addQaCommand(CLI::App& app);
 
 } // namespace beamlet::cli

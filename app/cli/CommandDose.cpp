@@ -1,11 +1,7 @@
 #include "Command.h"
-#include "PlanningInputs.h"
+#include "DoseCase.h"
 
 #include "beamlet/core/Error.h"
-#include "beamlet/core/Log.h"
-#include "beamlet/dicom/RtDose.h"
-#include "beamlet/dicom/RtPlan.h"
-#include "beamlet/dose/PlanFluence.h"
 
 #include <nlohmann/json.hpp>
 
@@ -40,32 +36,10 @@ Command addDoseCommand(CLI::App& app) {
                 throw InvalidArgumentError(withContext(o->out, "--out is an input file"));
               }
             }
-            const Plan plan = dicom::readRtPlan(o->plan);
             PlanningInputs in;
-            loadPlanningInputs(o->inputs, in, plan.patientPosition);
-            if (!plan.frameOfReferenceUid.empty() && !in.study.frameOfReferenceUid.empty() &&
-                plan.frameOfReferenceUid != in.study.frameOfReferenceUid) {
-              throw GeometryError(withContext(o->plan, "frame of reference differs from the "
-                                                       "image's"));
-            }
-            const auto engine =
-                dose::makeDoseEngine("svd-pencil-beam", dose::parseDevice(o->inputs.device));
-            const double cell = 0.5;
-            dose::PlanBeams beams = dose::planBeams(plan, *engine, cell);
-            in.problem.beams = beams.beams;
-            VolumeF32 dose = engine->computeFluenceDose(in.problem, beams.fluences);
-            const int fractions = std::max(1, plan.numberOfFractions());
-            for (float& v : dose.voxels()) {
-              v *= static_cast<float>(fractions);
-            }
-            Image image(std::move(dose));
-            image.modality = "RTDOSE";
-            image.units = "Gy";
-            image.frameOfReferenceUid = in.study.frameOfReferenceUid;
-            dicom::RtDoseWriteOptions write;
-            write.referencedPlanUid = plan.sopInstanceUid;
-            write.seriesDescription = "Beamlet dose (svd-pencil-beam)";
-            dicom::writeRtDose(image, in.study, o->out, write);
+            const PlanDose planDose = recomputePlanDose(o->inputs, o->plan, in);
+            writePlanDose(planDose, in, o->out);
+            const Image& image = planDose.dose;
             const double maxGy = image.range().second;
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -74,16 +48,16 @@ Command addDoseCommand(CLI::App& app) {
               j["format"] = "beamlet-dose";
               j["version"] = 1;
               j["out"] = o->out;
-              j["engine"] = engine->name();
-              j["device"] = engine->device();
-              j["beams"] = beams.beams.size();
-              j["fractions"] = fractions;
+              j["engine"] = planDose.engine;
+              j["device"] = planDose.device;
+              j["beams"] = planDose.beams;
+              j["fractions"] = planDose.fractions;
               j["grid_mm"] = o->inputs.gridMm;
-              j["voxels"] = in.problem.voxels.size();
+              j["voxels"] = planDose.voxels;
               j["max_gy"] = maxGy;
               j["seconds"] = seconds;
               j["notes"] = in.notes;
-              for (const std::string& note : beams.notes) {
+              for (const std::string& note : planDose.beamNotes) {
                 j["notes"].push_back(note);
               }
               std::cout << j.dump(1) << "\n";
@@ -91,14 +65,14 @@ Command addDoseCommand(CLI::App& app) {
               for (const std::string& note : in.notes) {
                 std::printf("%s\n", note.c_str());
               }
-              for (const std::string& note : beams.notes) {
+              for (const std::string& note : planDose.beamNotes) {
                 std::printf("%s\n", note.c_str());
               }
               std::printf("wrote %s: %zu beams x %d fractions, %s on %s, %zu voxels of %.1f mm, "
                           "max %.3f Gy, %.1f s\n",
-                          o->out.c_str(), beams.beams.size(), fractions, engine->name().c_str(),
-                          engine->device().c_str(), in.problem.voxels.size(), o->inputs.gridMm,
-                          maxGy, seconds);
+                          o->out.c_str(), planDose.beams, planDose.fractions,
+                          planDose.engine.c_str(), planDose.device.c_str(), planDose.voxels,
+                          o->inputs.gridMm, maxGy, seconds);
             }
             return 0;
           }};

@@ -1,95 +1,16 @@
 #include "PlanReport.h"
+#include "ReportSvg.h"
 
-#include "beamlet/core/Error.h"
 #include "beamlet/dose/Dvh.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace beamlet::cli {
-
-namespace {
-
-void writeAtomically(const fs::path& path, const std::string& text) {
-  const fs::path temp = path.string() + ".part";
-  {
-    std::ofstream file(temp);
-    file << text;
-    if (!file) {
-      throw IoError(withContext(path.string(), "cannot write"));
-    }
-  }
-  fs::rename(temp, path);
-}
-
-std::string escape(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    switch (c) {
-    case '<':
-      r += "&lt;";
-      break;
-    case '>':
-      r += "&gt;";
-      break;
-    case '&':
-      r += "&amp;";
-      break;
-    default:
-      r += c;
-    }
-  }
-  return r;
-}
-
-struct Curve {
-  std::string name;
-  std::array<std::uint8_t, 3> color;
-  std::vector<std::pair<double, double>> points; ///< (Gy, % of volume receiving at least)
-};
-
-// An SVG plot of cumulative DVHs, 0 .. maxGy by 0 .. 100%.
-std::string dvhSvg(const std::vector<Curve>& curves, double maxGy) {
-  const double w = 640;
-  const double h = 360;
-  const double left = 50;
-  const double bottom = 30;
-  std::ostringstream svg;
-  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
-      << "' font-family='sans-serif' font-size='11'>";
-  auto x = [&](double gy) { return left + (w - left - 10) * gy / maxGy; };
-  auto y = [&](double pct) { return (h - bottom) * (1.0 - pct / 100.0) + 5; };
-  svg << "<rect x='" << left << "' y='5' width='" << w - left - 10 << "' height='" << h - bottom - 5
-      << "' fill='none' stroke='#888'/>";
-  for (int t = 0; t <= 10; ++t) {
-    const double gy = maxGy * t / 10.0;
-    svg << "<text x='" << x(gy) << "' y='" << h - 12 << "' text-anchor='middle'>" << std::lround(gy)
-        << "</text>";
-    svg << "<text x='" << left - 4 << "' y='" << y(10.0 * t) + 4 << "' text-anchor='end'>" << 10 * t
-        << "</text>";
-  }
-  svg << "<text x='" << w / 2 << "' y='" << h - 1 << "' text-anchor='middle'>dose (Gy)</text>";
-  int legend = 0;
-  for (const Curve& c : curves) {
-    std::ostringstream colour;
-    colour << "rgb(" << int(c.color[0]) << "," << int(c.color[1]) << "," << int(c.color[2]) << ")";
-    svg << "<polyline fill='none' stroke='" << colour.str() << "' stroke-width='1.5' points='";
-    for (const auto& [gy, pct] : c.points) {
-      svg << x(gy) << "," << y(pct) << " ";
-    }
-    svg << "'/><text x='" << w - 140 << "' y='" << 20 + 14 * legend++ << "' fill='" << colour.str()
-        << "'>" << escape(c.name) << "</text>";
-  }
-  svg << "</svg>";
-  return svg.str();
-}
-
-} // namespace
 
 PlanReport writePlanReport(const dose::Protocol& protocol, const StructureSet& structures,
                            const dose::PlanningResult& result, const fs::path& out,
@@ -154,7 +75,7 @@ PlanReport writePlanReport(const dose::Protocol& protocol, const StructureSet& s
   j["notes"] = result.notes;
 
   // DVHs of the structures the protocol names.
-  std::vector<Curve> curves;
+  std::vector<DvhCurve> curves;
   double maxGy = protocol.prescriptionGy * 1.2;
   nlohmann::ordered_json dvhs = nlohmann::ordered_json::array();
   for (const dose::StructureMatch& m : dose::matchStructures(protocol, structures)) {
@@ -163,7 +84,9 @@ PlanReport writePlanReport(const dose::Protocol& protocol, const StructureSet& s
     }
     const Structure& s = structures.structures[static_cast<std::size_t>(m.setIndex)];
     const dose::Dvh dvh = dose::computeDvh(s, result.dose);
-    Curve c{s.name, s.color, {}};
+    DvhCurve c;
+    c.name = s.name;
+    c.color = s.color;
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (int t = 0; t <= 120; ++t) {
       const double gy = maxGy * t / 120.0;
@@ -184,40 +107,40 @@ PlanReport writePlanReport(const dose::Protocol& protocol, const StructureSet& s
 
   std::ostringstream html;
   html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Beamlet plan: "
-       << escape(protocol.name) << "</title><style>body{font-family:sans-serif;margin:2em}"
+       << escapeXml(protocol.name) << "</title><style>body{font-family:sans-serif;margin:2em}"
        << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}"
        << ".met{color:#070}.not{color:#b00;font-weight:bold}</style></head><body>";
-  html << "<h1>" << escape(protocol.name) << "</h1><p>" << protocol.prescriptionGy << " Gy in "
-       << protocol.fractions << " fractions to " << escape(protocol.prescribedStructure) << "; "
+  html << "<h1>" << escapeXml(protocol.name) << "</h1><p>" << protocol.prescriptionGy << " Gy in "
+       << protocol.fractions << " fractions to " << escapeXml(protocol.prescribedStructure) << "; "
        << result.plan.beams.size() << " beams, " << report.segments << " segments, "
        << std::lround(report.totalMu) << " MU per fraction.</p>";
   html << "<h2>Clinical goals (" << met << " of " << result.goals.size()
        << " met)</h2><table><tr><th>goal</th><th>achieved</th><th></th><th>note</th></tr>";
   for (const dose::GoalResult& g : result.goals) {
-    html << "<tr><td>" << escape(g.goal.text) << "</td><td>";
+    html << "<tr><td>" << escapeXml(g.goal.text) << "</td><td>";
     if (g.evaluated) {
-      html << std::round(g.achieved * 100.0) / 100.0 << " " << escape(g.goal.unit);
+      html << std::round(g.achieved * 100.0) / 100.0 << " " << escapeXml(g.goal.unit);
     }
     html << "</td><td class='" << (g.met ? "met'>met" : "not'>not met") << "</td><td>"
-         << escape(g.note) << "</td></tr>";
+         << escapeXml(g.note) << "</td></tr>";
   }
   html << "</table><h2>Dose-volume histograms</h2>" << dvhSvg(curves, maxGy);
   html << "<h2>Beams</h2><table><tr><th>beam</th><th>gantry</th><th>segments</th><th>MU per "
           "fraction</th></tr>";
   for (const auto& b : beams) {
-    html << "<tr><td>" << escape(b["name"].get<std::string>()) << "</td><td>"
+    html << "<tr><td>" << escapeXml(b["name"].get<std::string>()) << "</td><td>"
          << b["gantry_deg"].get<double>() << "</td><td>" << b["segments"].get<std::size_t>()
          << "</td><td>" << std::round(b["mu_per_fraction"].get<double>() * 10.0) / 10.0
          << "</td></tr>";
   }
   html << "</table><h2>Timings (s)</h2><table>";
   for (const auto& [name, seconds] : stages.items()) {
-    html << "<tr><td>" << escape(name) << "</td><td>"
+    html << "<tr><td>" << escapeXml(name) << "</td><td>"
          << std::round(seconds.get<double>() * 100.0) / 100.0 << "</td></tr>";
   }
   html << "</table><p>Optimisation: " << result.optimizer.iterations << " iterations, objective "
        << result.optimizer.objective << ". Ideal vs deliverable dose in "
-       << escape(protocol.prescribedStructure) << ": mean "
+       << escapeXml(protocol.prescribedStructure) << ": mean "
        << std::round(result.idealVsDeliverableMeanGy * 100.0) / 100.0 << " Gy, max "
        << std::round(result.idealVsDeliverableMaxGy * 100.0) / 100.0 << " Gy.</p></body></html>\n";
   writeAtomically(out / "report.html", html.str());

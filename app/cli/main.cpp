@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       addGammaCommand(app),    addDeidentifyCommand(app), addPlanInfoCommand(app),
       addRtStructCommand(app), addMasksCommand(app),      addPhantomCommand(app),
       addDoseCommand(app),     addDijCommand(app),        addPlanCommand(app),
+      addQaCommand(app),
   };
 
   try {
