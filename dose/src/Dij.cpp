@@ -86,6 +86,42 @@ double Dij::columnMax(std::size_t j) const {
   return m;
 }
 
+// The products' inner loops, one per value type: the precision is tested once per column, not
+// per entry (about a quarter off each product, measured on the TG-119 matrix).
+void Dij::scatterColumn(const Column& col, double w, double* d) const {
+  const std::uint32_t* rows = col.rows.data();
+  const std::size_t n = col.rows.size();
+  if (precision_ == DijPrecision::Float32) {
+    const float* values = col.values32.data();
+    for (std::size_t k = 0; k < n; ++k) {
+      d[rows[k]] += w * values[k];
+    }
+  } else {
+    const std::uint16_t* values = col.values16.data();
+    for (std::size_t k = 0; k < n; ++k) {
+      d[rows[k]] += w * fromHalf(values[k]);
+    }
+  }
+}
+
+double Dij::gatherColumn(const Column& col, const double* d) const {
+  const std::uint32_t* rows = col.rows.data();
+  const std::size_t n = col.rows.size();
+  double s = 0.0;
+  if (precision_ == DijPrecision::Float32) {
+    const float* values = col.values32.data();
+    for (std::size_t k = 0; k < n; ++k) {
+      s += d[rows[k]] * values[k];
+    }
+  } else {
+    const std::uint16_t* values = col.values16.data();
+    for (std::size_t k = 0; k < n; ++k) {
+      s += d[rows[k]] * fromHalf(values[k]);
+    }
+  }
+  return s;
+}
+
 std::vector<double> Dij::multiply(const std::vector<double>& w) const {
   if (w.size() != columns()) {
     throw InvalidArgumentError("Dij::multiply: " + std::to_string(w.size()) + " weights for " +
@@ -101,12 +137,8 @@ std::vector<double> Dij::multiply(const std::vector<double>& w) const {
     std::vector<double>& d = partial[c];
     d.assign(rows(), 0.0);
     for (std::size_t j = c * columns() / chunks; j < (c + 1) * columns() / chunks; ++j) {
-      if (w[j] == 0.0) {
-        continue;
-      }
-      const Column& col = columns_[j];
-      for (std::size_t k = 0; k < col.rows.size(); ++k) {
-        d[col.rows[k]] += w[j] * value(j, k);
+      if (w[j] != 0.0) {
+        scatterColumn(columns_[j], w[j], d.data());
       }
     }
   });
@@ -127,14 +159,8 @@ std::vector<double> Dij::multiplyTransposed(const std::vector<double>& d) const 
     throw InvalidArgumentError("Dij::multiplyTransposed: dose vector length differs from rows");
   }
   std::vector<double> g(columns(), 0.0);
-  tbb::parallel_for(std::size_t{0}, columns(), [&](std::size_t j) {
-    double s = 0.0;
-    const Column& col = columns_[j];
-    for (std::size_t k = 0; k < col.rows.size(); ++k) {
-      s += d[col.rows[k]] * value(j, k);
-    }
-    g[j] = s;
-  });
+  tbb::parallel_for(std::size_t{0}, columns(),
+                    [&](std::size_t j) { g[j] = gatherColumn(columns_[j], d.data()); });
   return g;
 }
 

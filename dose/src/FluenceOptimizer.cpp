@@ -10,6 +10,14 @@
 // is Dij^T applied once to the summed dose gradients, so an evaluation costs one Dij w and one
 // Dij^T g however many conditions there are, and a max-dose constraint can keep one multiplier
 // per voxel (NLopt's AUGLAG and MMA ask for every condition's weight gradient: one Dij^T each).
+//
+// The bounds w >= 0: Luksan's method stops every line search at the first bound it meets, so it
+// adds one bound per iteration; on a plan where a third of the bixels end at zero (TG-119: about
+// 900 of 2856) it spends most of its evaluations finding them (docs/optimization.md). Each solve
+// therefore runs first on the substitution w = x^2 without bounds (any number of bixels can
+// approach zero in one step; the gradient is 2 x dL/dw), then from there with the bounds on w
+// itself: that second run's convergence test decides, and bixels the first left near zero (where
+// the substitution's gradient vanishes) can come back.
 
 #include "beamlet/dose/FluenceOptimizer.h"
 
@@ -43,6 +51,8 @@ constexpr double kRhoMax = 10.0;
 constexpr double kMuMax = 1e20;
 /// The augmented Lagrangian's first inner tolerance (relative objective change).
 constexpr double kFirstInnerTolerance = 1e-2;
+/// The loosest relative tolerance of the run on w = x^2 (runLbfgs).
+constexpr double kSquaredTolerance = 1e-3;
 /// NLopt's AUGLAG and MMA take one Dij^T per condition and evaluation: refused beyond this.
 constexpr std::size_t kMaxNloptConditions = 2000;
 
@@ -249,6 +259,23 @@ public:
     auto* p = static_cast<Problem*>(data);
     return p->guard([&] { return p->lagrangian(w, grad, !p->mu.empty()); });
   }
+  /// The same on the substitution w = x^2: NLopt sees x, the gradient is 2 x dL/dw.
+  static double squaredCallback(unsigned n, const double* x, double* grad, void* data) {
+    auto* p = static_cast<Problem*>(data);
+    return p->guard([&] {
+      p->squared_.resize(n);
+      for (unsigned j = 0; j < n; ++j) {
+        p->squared_[j] = x[j] * x[j];
+      }
+      const double value = p->lagrangian(p->squared_.data(), grad, !p->mu.empty());
+      if (grad != nullptr) {
+        for (unsigned j = 0; j < n; ++j) {
+          grad[j] *= 2.0 * x[j];
+        }
+      }
+      return value;
+    });
+  }
   static double objectiveCallback(unsigned, const double* w, double* grad, void* data) {
     auto* p = static_cast<Problem*>(data);
     return p->guard([&] { return p->lagrangian(w, grad, false); });
@@ -294,15 +321,23 @@ private:
   bool keepBest_ = false;
   double bestValue_ = HUGE_VAL;
   std::vector<double> bestWeights_;
+  std::vector<double> squared_; ///< w = x^2 of squaredCallback
   std::exception_ptr error_;
 };
 
 /// Runs `solver` from `w` (updated in place); NLopt's exceptions become results or Beamlet
-/// errors, a callback's exception is rethrown.
-nlopt::result run(nlopt::opt& solver, std::vector<double>& w, Problem& problem, bool keepBest) {
+/// errors, a callback's exception is rethrown. `squared`: the solver works on x = sqrt(w)
+/// (Problem::squaredCallback).
+nlopt::result run(nlopt::opt& solver, std::vector<double>& w, Problem& problem, bool keepBest,
+                  bool squared = false) {
   problem.start(&solver, keepBest);
   double value = 0.0;
   nlopt::result result = nlopt::FAILURE;
+  if (squared) {
+    for (double& x : w) {
+      x = std::sqrt(x);
+    }
+  }
   try {
     result = solver.optimize(w, value);
   } catch (const nlopt::roundoff_limited&) {
@@ -319,6 +354,11 @@ nlopt::result run(nlopt::opt& solver, std::vector<double>& w, Problem& problem, 
     throw Error(std::string("fluence optimisation: NLopt: ") + e.what());
   }
   problem.rethrow();
+  if (squared) {
+    for (double& x : w) {
+      x *= x;
+    }
+  }
   if (keepBest && !problem.bestWeights().empty() && problem.bestValue() < value) {
     w = problem.bestWeights();
   }
@@ -360,8 +400,10 @@ std::string describe(nlopt::result r, const OptimizerOptions& options) {
 /// Sets the stopping criteria shared by every solver; the evaluation and time budgets are what is
 /// left of the options' ones.
 void setStopping(nlopt::opt& solver, const OptimizerOptions& options, int evaluationsLeft,
-                 Clock::time_point start) {
-  solver.set_lower_bounds(0.0);
+                 Clock::time_point start, bool bounded = true) {
+  if (bounded) {
+    solver.set_lower_bounds(0.0);
+  }
   solver.set_ftol_rel(options.relativeTolerance);
   solver.set_maxeval(std::max(1, evaluationsLeft));
   if (options.maxSeconds > 0.0) {
@@ -379,15 +421,31 @@ Outcome runLbfgs(Problem& problem, std::vector<double>& w, const OptimizerOption
                  Clock::time_point start) {
   const std::size_t n = problem.bixels();
   const std::size_t m = problem.conditionCount();
+  // One solve: on w = x^2 without bounds, then with the bounds on w (the header above says why).
   auto inner = [&](double tolerance) {
-    nlopt::opt solver(nlopt::LD_LBFGS, static_cast<unsigned>(n));
-    setStopping(solver, options, options.maxIterations - problem.evaluations(), start);
-    solver.set_ftol_rel(tolerance);
-    solver.set_min_objective(Problem::penalisedCallback, &problem);
-    if (m == 0) {
-      solver.set_stopval(0.0); // every objective is >= 0
+    nlopt::result r = nlopt::FAILURE;
+    for (const bool squared : {true, false}) {
+      nlopt::opt solver(nlopt::LD_LBFGS, static_cast<unsigned>(n));
+      setStopping(solver, options, options.maxIterations - problem.evaluations(), start, !squared);
+      // The substitution only has to find which bixels go to zero: a relative change of 1e-3
+      // will do; the bounded run then meets the requested tolerance.
+      solver.set_ftol_rel(squared ? std::max(tolerance, kSquaredTolerance) : tolerance);
+      solver.set_min_objective(squared ? Problem::squaredCallback : Problem::penalisedCallback,
+                               &problem);
+      if (m == 0) {
+        solver.set_stopval(0.0); // every objective is >= 0
+      }
+      r = run(solver, w, problem, true, squared);
+      if (squared && r != nlopt::STOPVAL_REACHED &&
+          problem.evaluations() >= options.maxIterations) {
+        r = nlopt::MAXEVAL_REACHED; // the bounded run's test was not reached
+      }
+      if (r == nlopt::STOPVAL_REACHED || r == nlopt::MAXEVAL_REACHED ||
+          r == nlopt::MAXTIME_REACHED || problem.evaluations() >= options.maxIterations) {
+        break;
+      }
     }
-    return run(solver, w, problem, true);
+    return r;
   };
   if (m == 0) {
     const nlopt::result r = inner(options.relativeTolerance);

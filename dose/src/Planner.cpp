@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace beamlet::dose {
 
@@ -74,47 +75,46 @@ std::unique_ptr<Constraint> makeConstraint(const ProtocolObjective& o,
   throw DataError("objective type '" + o.type + "' cannot be a constraint");
 }
 
+/// Objectives whose value is a sum over the voxels (divided by their number): a sample of the
+/// voxels, weighted by the share it stands for, estimates them without bias.
+bool voxelSumObjective(const ProtocolObjective& o) {
+  return !o.constraint && (o.type == "squared_overdose" || o.type == "squared_underdose" ||
+                           o.type == "squared_deviation");
+}
+
 } // namespace
 
-PlanningResult makePlan(const Image& image, const StructureSet& structures,
-                        const Protocol& protocol, const PlanningOptions& options,
-                        ProgressMonitor* monitor) {
-  ProgressScope progress(monitor, 0.0, 1.0, "plan");
-  PlanningResult result;
-  auto stage = [&result, start = Clock::now()](const std::string& name) mutable {
-    const auto now = Clock::now();
-    result.secondsPerStage.emplace_back(name, std::chrono::duration<double>(now - start).count());
-    start = now;
-  };
-
+PlanningSetup preparePlanning(const Image& image, const StructureSet& structures,
+                              const Protocol& protocol, const PlanningOptions& options) {
+  PlanningSetup setup;
   // structures -> patient model
-  const std::vector<StructureMatch> matches = matchStructures(protocol, structures);
-  for (const std::string& w : checkStructureMatches(matches, protocol.name)) {
-    result.notes.push_back(w);
+  setup.matches = matchStructures(protocol, structures);
+  for (const std::string& w : checkStructureMatches(setup.matches, protocol.name)) {
+    setup.notes.push_back(w);
   }
   PatientModelOptions model;
   model.doseGridMm = protocol.doseGridMm;
   model.overrides = options.overrides;
-  DoseProblem problem = makeDoseProblem(image, structures, model, &result.notes);
-  const auto engine = makeDoseEngine("svd-pencil-beam", options.device, options.machineJson);
-  result.device = engine->device();
-  std::vector<Mask> masks;
-  for (const StructureMatch& m : matches) {
-    masks.push_back(m.found()
-                        ? rasterize(structures.structures[static_cast<std::size_t>(m.setIndex)],
-                                    problem.doseGrid)
-                        : Mask(problem.doseGrid, 0));
+  setup.problem = makeDoseProblem(image, structures, model, &setup.notes);
+  DoseProblem& problem = setup.problem;
+  for (const StructureMatch& m : setup.matches) {
+    setup.masks.push_back(
+        m.found() ? rasterize(structures.structures[static_cast<std::size_t>(m.setIndex)],
+                              problem.doseGrid)
+                  : Mask(problem.doseGrid, 0));
   }
-  Mask targets(problem.doseGrid, 0);
+  setup.targets = Mask(problem.doseGrid, 0);
+  Mask& targets = setup.targets;
   const StructureMatch* prescribed = nullptr;
-  for (std::size_t s = 0; s < matches.size(); ++s) {
-    if (matches[s].role == "target") {
+  for (std::size_t s = 0; s < setup.matches.size(); ++s) {
+    if (setup.matches[s].role == "target") {
       for (std::size_t n = 0; n < targets.size(); ++n) {
-        targets[n] = static_cast<std::uint8_t>(targets[n] | masks[s][n]);
+        targets[n] = static_cast<std::uint8_t>(targets[n] | setup.masks[s][n]);
       }
     }
-    if (matches[s].found() && matches[s].protocolName == protocol.prescribedStructure) {
-      prescribed = &matches[s];
+    if (setup.matches[s].found() && setup.matches[s].protocolName == protocol.prescribedStructure) {
+      prescribed = &setup.matches[s];
+      setup.prescribed = s;
     }
   }
   if (prescribed == nullptr) {
@@ -122,17 +122,13 @@ PlanningResult makePlan(const Image& image, const StructureSet& structures,
                                                    protocol.prescribedStructure +
                                                    "' is not in the structure set"));
   }
-  const Mask& prescribedMask = masks[static_cast<std::size_t>(prescribed - matches.data())];
   Vec3 iso = Vec3::Zero();
-  if (!maskCentroid(prescribedMask, iso)) {
+  if (!maskCentroid(setup.masks[setup.prescribed], iso)) {
     throw DataError("the prescribed structure '" + prescribed->setName +
                     "' has no voxel on the dose grid");
   }
-  stage("patient model");
-  progress.report(0.05);
 
   // plan -> beamlets
-  std::vector<Bixel> bixels;
   BeamletGridOptions grid;
   grid.bixelWidthMm = protocol.bixelMm;
   grid.marginMm = options.bixelMarginMm;
@@ -146,46 +142,198 @@ PlanningResult makePlan(const Image& image, const StructureSet& structures,
     problem.beams.push_back(beam);
     const BeamFrame frame(beam.angles, iso, 1000.0, problem.position);
     const std::vector<Bixel> mine = makeBeamletGrid(frame, static_cast<int>(b), targets, grid);
-    bixels.insert(bixels.end(), mine.begin(), mine.end());
+    setup.bixels.insert(setup.bixels.end(), mine.begin(), mine.end());
   }
-  stage("beamlets");
+  return setup;
+}
 
-  // dij
-  const ProgressScope dijScope(progress, 0.05, 0.55, "dij");
+OptimizationVoxels selectOptimizationVoxels(const PlanningSetup& setup, const Protocol& protocol,
+                                            const VoxelSamplingOptions& sampling) {
+  const std::vector<std::uint32_t>& all = setup.problem.voxels;
+  const std::size_t structures = setup.matches.size();
+  std::vector<std::vector<std::uint32_t>> rows;
+  for (const Mask& m : setup.masks) {
+    rows.push_back(rowsInside(m, all));
+  }
+  const std::vector<std::vector<std::uint32_t>> assigned =
+      assignVoxels(rows, structurePriorities(protocol));
+
+  // Sampleable: normal tissue (neither target nor organ at risk, nor within the margin of a
+  // target) whose structure's objectives are all voxel sums.
+  Mask sampleable(setup.problem.doseGrid, 0);
+  if (sampling.stride > 1) {
+    for (std::uint32_t v : all) {
+      sampleable[v] = 1;
+    }
+    for (std::size_t s = 0; s < structures; ++s) {
+      const ProtocolStructure* ps = protocol.findStructure(setup.matches[s].protocolName);
+      const bool normalTissue = setup.matches[s].role != "target" && setup.matches[s].role != "oar";
+      const bool sums = ps != nullptr && std::all_of(ps->objectives.begin(), ps->objectives.end(),
+                                                     voxelSumObjective);
+      if (!normalTissue) {
+        for (std::size_t n = 0; n < sampleable.size(); ++n) {
+          sampleable[n] = setup.masks[s][n] != 0 ? 0 : sampleable[n];
+        }
+      }
+      if (!normalTissue || !sums) {
+        for (std::uint32_t r : assigned[s]) {
+          sampleable[all[r]] = 0;
+        }
+      }
+    }
+    const Mask near = dilateMask(setup.targets, sampling.targetMarginMm);
+    for (std::size_t n = 0; n < sampleable.size(); ++n) {
+      sampleable[n] = near[n] != 0 ? 0 : sampleable[n];
+    }
+  }
+  std::vector<std::uint32_t> kept = latticeSample(all, sampleable, sampling.stride);
+  std::vector<std::uint32_t> compact(all.size(), 0xffffffffu);
+  auto index = [&] {
+    std::fill(compact.begin(), compact.end(), 0xffffffffu);
+    for (std::size_t c = 0; c < kept.size(); ++c) {
+      compact[kept[c]] = static_cast<std::uint32_t>(c);
+    }
+  };
+  index();
+  // A structure none of whose sampleable voxels falls on the lattice is kept in full.
+  bool again = false;
+  for (std::size_t s = 0; s < structures; ++s) {
+    bool any = false;
+    bool onLattice = false;
+    for (std::uint32_t r : assigned[s]) {
+      any = any || sampleable[all[r]] != 0;
+      onLattice = onLattice || (sampleable[all[r]] != 0 && compact[r] != 0xffffffffu);
+    }
+    if (any && !onLattice) {
+      for (std::uint32_t r : assigned[s]) {
+        sampleable[all[r]] = 0;
+      }
+      again = true;
+    }
+  }
+  if (again) {
+    kept = latticeSample(all, sampleable, sampling.stride);
+    index();
+  }
+
+  OptimizationVoxels out;
+  out.voxels.reserve(kept.size());
+  for (std::uint32_t r : kept) {
+    out.voxels.push_back(all[r]);
+  }
+  out.fullRows.resize(structures);
+  out.sampledRows.resize(structures);
+  out.structureVoxels.resize(structures);
+  out.sampledRegionVoxels.assign(structures, 0);
+  for (std::size_t s = 0; s < structures; ++s) {
+    out.structureVoxels[s] = assigned[s].size();
+    for (std::uint32_t r : assigned[s]) {
+      const bool sampled = sampleable[all[r]] != 0;
+      out.sampledRegionVoxels[s] += sampled ? 1 : 0;
+      if (compact[r] != 0xffffffffu) {
+        (sampled ? out.sampledRows : out.fullRows)[s].push_back(compact[r]);
+      }
+    }
+  }
+  return out;
+}
+
+Dij computeOptimizationDij(const DoseEngine& engine, const PlanningSetup& setup,
+                           const OptimizationVoxels& voxels, const PlanningOptions& options,
+                           ProgressMonitor* progress) {
+  DoseProblem problem = setup.problem;
+  problem.voxels = voxels.voxels;
   DijOptions dijOptions;
   dijOptions.relativeThreshold = options.dijThreshold;
-  const Dij dij = engine->computeDij(problem, bixels, dijOptions, dijScope.monitor());
+  return engine.computeDij(problem, setup.bixels, dijOptions, progress);
+}
+
+FluenceGoals makeFluenceGoals(const PlanningSetup& setup, const Protocol& protocol,
+                              const OptimizationVoxels& voxels) {
+  FluenceGoals goals;
+  for (std::size_t s = 0; s < setup.matches.size(); ++s) {
+    const std::vector<std::uint32_t>& full = voxels.fullRows[s];
+    const std::vector<std::uint32_t>& sampled = voxels.sampledRows[s];
+    if (full.empty() && sampled.empty()) {
+      continue;
+    }
+    const std::string& name = setup.matches[s].setName;
+    const ProtocolStructure* ps = protocol.findStructure(setup.matches[s].protocolName);
+    // The share of the structure's voxels each part stands for (Martin et al. 2007,
+    // doi:10.1088/0031-9155/52/24/006: a sampled voxel's weight is the inverse of the sampling
+    // fraction, here the exact count of voxels it stands for).
+    const auto all = static_cast<double>(voxels.structureVoxels[s]);
+    const double fullShare = static_cast<double>(full.size()) / all;
+    const double sampledShare = static_cast<double>(voxels.sampledRegionVoxels[s]) / all;
+    for (const ProtocolObjective& o : ps->objectives) {
+      if (o.constraint) {
+        goals.constraints.push_back(makeConstraint(o, full));
+        goals.constraints.back()->setStructure(name);
+        continue;
+      }
+      if (sampled.empty()) {
+        goals.objectives.push_back(makeObjective(o, full));
+        goals.objectives.back()->setStructure(name);
+        continue;
+      }
+      if (!full.empty()) {
+        goals.objectives.push_back(makeObjective(o, full));
+        goals.objectives.back()->setWeight(o.weight * fullShare);
+        goals.objectives.back()->setStructure(name);
+      }
+      goals.objectives.push_back(makeObjective(o, sampled));
+      goals.objectives.back()->setWeight(o.weight * sampledShare);
+      goals.objectives.back()->setStructure(name + " (sampled)");
+    }
+  }
+  return goals;
+}
+
+PlanningResult makePlan(const Image& image, const StructureSet& structures,
+                        const Protocol& protocol, const PlanningOptions& options,
+                        ProgressMonitor* monitor) {
+  ProgressScope progress(monitor, 0.0, 1.0, "plan");
+  PlanningResult result;
+  auto stage = [&result, start = Clock::now()](const std::string& name) mutable {
+    const auto now = Clock::now();
+    result.secondsPerStage.emplace_back(name, std::chrono::duration<double>(now - start).count());
+    start = now;
+  };
+
+  // structures -> patient model; plan -> beamlets
+  const PlanningSetup setup = preparePlanning(image, structures, protocol, options);
+  result.notes = setup.notes;
+  const DoseProblem& problem = setup.problem;
+  const StructureMatch* prescribed = &setup.matches[setup.prescribed];
+  const Mask& prescribedMask = setup.masks[setup.prescribed];
+  const auto engine = makeDoseEngine("svd-pencil-beam", options.device, options.machineJson);
+  result.device = engine->device();
+  stage("patient model and beamlets");
+  progress.report(0.05);
+
+  // dij, on the optimisation's voxels
+  const OptimizationVoxels rows = selectOptimizationVoxels(setup, protocol, options.voxelSampling);
+  if (rows.voxels.size() < problem.voxels.size()) {
+    const int stride = options.voxelSampling.stride;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "voxel sampling: the optimisation sees %zu of %zu voxels (normal tissue further "
+                  "than %g mm from the targets: one voxel in %d)",
+                  rows.voxels.size(), problem.voxels.size(), options.voxelSampling.targetMarginMm,
+                  stride * stride * stride);
+    result.notes.emplace_back(text);
+  }
+  const ProgressScope dijScope(progress, 0.05, 0.55, "dij");
+  const Dij dij = computeOptimizationDij(*engine, setup, rows, options, dijScope.monitor());
   result.bixels = dij.columns();
   result.dijNonZeros = dij.nonZeros();
   result.dijBytes = dij.bytes();
   stage("dij");
 
   // fluence
-  std::vector<std::vector<std::uint32_t>> rows;
-  for (const Mask& m : masks) {
-    rows.push_back(rowsInside(m, problem.voxels));
-  }
-  const std::vector<std::vector<std::uint32_t>> assigned =
-      assignVoxels(rows, structurePriorities(protocol));
-  std::vector<std::unique_ptr<Objective>> objectives;
-  std::vector<std::unique_ptr<Constraint>> constraints;
-  for (std::size_t s = 0; s < matches.size(); ++s) {
-    if (assigned[s].empty()) {
-      continue;
-    }
-    const ProtocolStructure* ps = protocol.findStructure(matches[s].protocolName);
-    for (const ProtocolObjective& o : ps->objectives) {
-      if (o.constraint) {
-        constraints.push_back(makeConstraint(o, assigned[s]));
-        constraints.back()->setStructure(matches[s].setName);
-      } else {
-        objectives.push_back(makeObjective(o, assigned[s]));
-        objectives.back()->setStructure(matches[s].setName);
-      }
-    }
-  }
+  const FluenceGoals goals = makeFluenceGoals(setup, protocol, rows);
   const ProgressScope optimiseScope(progress, 0.55, 0.8, "fluence");
-  result.optimizer = optimizeFluence(DijMultiplier(dij), objectives, constraints, {},
+  result.optimizer = optimizeFluence(DijMultiplier(dij), goals.objectives, goals.constraints, {},
                                      options.optimizer, optimiseScope.monitor());
   stage("fluence");
 

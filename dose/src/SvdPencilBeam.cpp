@@ -145,12 +145,13 @@ Dij SvdPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bix
         // Russian roulette on the small entries (the idea of matRad's dij sampling): an entry
         // below `keep` survives with probability value / keep and then counts as `keep`, so
         // every voxel's expected dose is unchanged while the matrix shrinks. The draw is a hash
-        // of (bixel, row): the same matrix every run.
+        // of (bixel, dose-grid voxel): the same matrix every run, and the same draw for a voxel
+        // whichever other voxels are computed (voxel sampling, VoxelSampling.h).
         std::size_t kept = 0;
         for (std::size_t e = 0; e < values.size(); ++e) {
           float v = values[e];
           if (v < keep) {
-            std::uint64_t h = (static_cast<std::uint64_t>(j) << 32) ^ rows[e];
+            std::uint64_t h = (static_cast<std::uint64_t>(j) << 32) ^ problem.voxels[rows[e]];
             h += 0x9e3779b97f4a7c15ull; // splitmix64 finaliser
             h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
             h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;

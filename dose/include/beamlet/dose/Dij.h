@@ -82,6 +82,10 @@ private:
   std::vector<std::size_t> columnStart_;
   /// The column holding entry n.
   std::size_t columnOf(std::size_t n) const;
+  /// d[row] += w * value over the column's entries.
+  void scatterColumn(const Column& col, double w, double* d) const;
+  /// sum of d[row] * value over the column's entries.
+  double gatherColumn(const Column& col, const double* d) const;
 };
 
 } // namespace beamlet::dose

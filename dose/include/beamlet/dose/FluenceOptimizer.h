@@ -45,9 +45,10 @@ private:
 };
 
 enum class OptimizerAlgorithm {
-  /// NLopt LD_LBFGS (bounds w >= 0); constraints by Beamlet's augmented Lagrangian around it, in
-  /// dose space: one Dij w and one Dij^T g per evaluation however many constraint conditions
-  /// there are (default; docs/optimization.md).
+  /// NLopt LD_LBFGS, each solve first on w = x^2 without bounds, then with the bounds w >= 0;
+  /// constraints by Beamlet's augmented Lagrangian around it, in dose space: one Dij w and one
+  /// Dij^T g per evaluation however many constraint conditions there are (default;
+  /// docs/optimization.md).
   Lbfgs,
   /// NLopt AUGLAG around LD_LBFGS, NLopt's own augmented Lagrangian: one Dij^T per constraint
   /// condition and evaluation (at most 2000 conditions). Kept for comparison.
@@ -61,7 +62,8 @@ struct OptimizerOptions {
   /// Most evaluations of the objective and its gradient (each one Dij w and one Dij^T g; NLopt
   /// may finish the one under way); an L-BFGS iteration takes one, occasionally a few.
   int maxIterations = 300;
-  /// Stop when an iteration changes the objective by less than this fraction of it.
+  /// Stop when two successive iterations change the objective by less than this fraction of it
+  /// (the planner uses 1e-3: plannerOptimizerOptions() in Planner.h).
   double relativeTolerance = 1e-6;
   /// A constraint condition counts as satisfied at value <= this (the values are relative: 1e-3
   /// is 0.1% of the dose level).
