@@ -140,8 +140,9 @@ def write(a, rows):
     for row in rows:
         if "error" in row:
             continue
-        missed = ["%s (%.1f)" % (g["goal"], g["achieved"]) for g in row["report"]["goals"]
-                  if not g["met"]]
+        missed = ["%s (%s)" % (g["goal"], "%.1f" % g["achieved"] if g["achieved"] is not None
+                               else "not evaluated: " + g.get("note", ""))
+                  for g in row["report"]["goals"] if not g["met"]]
         lines.append("- %s: %s" % (row["patient"], "; ".join(missed) if missed else "none"))
     with open(a.out, "w") as f:
         f.write("\n".join(lines) + "\n")
