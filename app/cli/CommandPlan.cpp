@@ -37,6 +37,11 @@ Command addPlanCommand(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
       ->capture_default_str();
   sub->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--dose-correction", o->request.doseCorrectionRounds,
+                  "Rounds of dose correction: the deliverable dose's difference from the bixel "
+                  "model fed back into the optimisation (0 = none)")
+      ->check(CLI::Range(0, 5))
+      ->capture_default_str();
   sub->add_flag("--json", o->json, "Print report.json to stdout");
   return {sub, [o] {
             dose::limitThreads(o->threads);

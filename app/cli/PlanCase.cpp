@@ -86,6 +86,7 @@ PlanOutcome runPlan(const PlanRequest& request, ProgressMonitor* progress) {
 
   dose::PlanningOptions options;
   options.device = dose::parseDevice(request.device);
+  options.doseCorrectionRounds = request.doseCorrectionRounds;
   outcome.result =
       dose::makePlan(*in.session.image(), in.structures, outcome.protocol, options, progress);
   outcome.notes.insert(outcome.notes.end(), outcome.result.notes.begin(),

@@ -23,6 +23,7 @@ struct PlanRequest {
   std::string demo;       ///< "tg119" plans the built-in phantom; empty otherwise
   std::string out;        ///< output folder (created; must be empty)
   std::string device = "auto";
+  int doseCorrectionRounds = 0; ///< PlanningOptions::doseCorrectionRounds
 };
 
 struct PlanOutcome {

@@ -36,6 +36,23 @@
 
 namespace beamlet::dose {
 
+CorrectedDoseMultiplier::CorrectedDoseMultiplier(const DoseMultiplier& inner,
+                                                 std::vector<double> offset)
+    : inner_(inner), offset_(std::move(offset)) {
+  if (offset_.size() != inner_.rows()) {
+    throw InvalidArgumentError("dose correction: " + std::to_string(offset_.size()) +
+                               " offsets for " + std::to_string(inner_.rows()) + " rows");
+  }
+}
+
+std::vector<double> CorrectedDoseMultiplier::multiply(const std::vector<double>& w) const {
+  std::vector<double> d = inner_.multiply(w);
+  for (std::size_t r = 0; r < d.size(); ++r) {
+    d[r] += offset_[r];
+  }
+  return d;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

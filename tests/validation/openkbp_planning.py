@@ -52,6 +52,7 @@ def main():
     ap.add_argument("--patients", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/beamlet-openkbp-planning")
+    ap.add_argument("--extra", default="", help="more plan options, e.g. '--dose-correction 0'")
     a = ap.parse_args()
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
@@ -61,7 +62,8 @@ def main():
         start = time.time()
         r = subprocess.run([a.cli, "-q", "plan", "head-neck", "--image",
                             os.path.join(folder, "ct.nii.gz"), "--structures", folder, "--out",
-                            case, "--threads", str(a.threads)], capture_output=True, text=True)
+                            case, "--threads", str(a.threads)] + a.extra.split(), capture_output=True,
+                           text=True)
         seconds = time.time() - start
         if r.returncode != 0:
             print("%s: plan failed: %s" % (name, r.stderr.strip()), file=sys.stderr)
@@ -101,6 +103,9 @@ def write(a, rows):
              "flat end caps). Beamlet normalises its plan so that PTV70 D95%% is 100.5%% of 70 Gy; "
              "the reference plans are not normalised that way (some under-cover PTV70)." %
              (time.strftime("%Y-%m-%d"), a.threads, a.patients), "",
+             "What was measured on the way (the voxel rule for constrained organs, the "
+             "bixel model against segments, intensity levels, dose correction): "
+             "[optimization.md](../optimization.md), \"Planner on head-and-neck\".", "",
              "Cells: Beamlet / reference, Gy.", ""]
     lines.append("| Patient | " + " | ".join("%s %s" % (s, m) for s, m in cols) + " |")
     lines.append("|---" * (len(cols) + 1) + "|")

@@ -44,6 +44,24 @@ private:
   const Dij& dij_;
 };
 
+/// Dij w plus a fixed dose per row: the correction-based optimisation of Siebers et al. 2002
+/// (doi:10.1118/1.1446111), where the offset is what an accurate dose of the previous solution
+/// has beyond the matrix's. The gradient is the matrix's own. Keeps a reference to `inner`.
+class CorrectedDoseMultiplier final : public DoseMultiplier {
+public:
+  CorrectedDoseMultiplier(const DoseMultiplier& inner, std::vector<double> offset);
+  std::size_t rows() const override { return inner_.rows(); }
+  std::size_t columns() const override { return inner_.columns(); }
+  std::vector<double> multiply(const std::vector<double>& w) const override;
+  std::vector<double> multiplyTransposed(const std::vector<double>& d) const override {
+    return inner_.multiplyTransposed(d);
+  }
+
+private:
+  const DoseMultiplier& inner_;
+  std::vector<double> offset_;
+};
+
 enum class OptimizerAlgorithm {
   /// NLopt LD_LBFGS, each solve first on w = x^2 without bounds, then with the bounds w >= 0;
   /// constraints by Beamlet's augmented Lagrangian around it, in dose space: one Dij w and one

@@ -43,6 +43,11 @@ struct PlanningOptions {
   /// Dij entries below this fraction of their bixel's maximum are left out of the optimisation
   /// (the final dose is recomputed from the segments in full).
   double dijThreshold = 0.01;
+  /// Bixel dose is computed out to this distance beyond the bixel (DijOptions::lateralCutoffMm).
+  double dijLateralCutoffMm = 50.0;
+  /// Rounds of dose correction (makePlan): the deliverable dose's difference from Dij w added as
+  /// an offset and the optimisation continued; 0 = none.
+  int doseCorrectionRounds = 0;
   /// The optimisation's Dij rows: normal tissue far from the targets only on a lattice
   /// (VoxelSampling.h); stride 1 keeps every voxel.
   VoxelSamplingOptions voxelSampling;
