@@ -4,6 +4,7 @@
 #include "PencilBeamSetup.h"
 
 #include "beamlet/core/Error.h"
+#include "beamlet/dose/FluenceOptimizer.h"
 
 #include <map>
 #include <utility>
@@ -177,6 +178,37 @@ Dij CudaPencilBeam::computeDij(const DoseProblem& problem, std::vector<Bixel> bi
   const std::lock_guard<std::mutex> lock(mutex_);
   last_ = std::move(device);
   return out;
+}
+
+namespace {
+
+// The optimiser's products on the GPU; only the dose and gradient vectors cross to the host.
+class DeviceDijMultiplier final : public DoseMultiplier {
+public:
+  explicit DeviceDijMultiplier(std::shared_ptr<const DeviceDij> dij) : dij_(std::move(dij)) {}
+  std::size_t rows() const override { return dij_->rows(); }
+  std::size_t columns() const override { return dij_->columns(); }
+  std::vector<double> multiply(const std::vector<double>& w) const override {
+    return dij_->multiply(w);
+  }
+  std::vector<double> multiplyTransposed(const std::vector<double>& d) const override {
+    return dij_->multiplyTransposed(d);
+  }
+  std::string device() const override { return "cuda"; }
+
+private:
+  std::shared_ptr<const DeviceDij> dij_;
+};
+
+} // namespace
+
+std::unique_ptr<DoseMultiplier> CudaPencilBeam::multiplierFor(const Dij& dij) const {
+  const std::shared_ptr<DeviceDij> device = lastDeviceDij();
+  if (device != nullptr && device->rows() == dij.rows() && device->columns() == dij.columns() &&
+      device->nonZeros() == dij.nonZeros()) {
+    return std::make_unique<DeviceDijMultiplier>(device);
+  }
+  return DoseEngine::multiplierFor(dij);
 }
 
 std::shared_ptr<DeviceDij> CudaPencilBeam::lastDeviceDij() const {

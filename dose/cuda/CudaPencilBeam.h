@@ -74,6 +74,9 @@ public:
   VolumeF32 computeFluenceDose(const DoseProblem& problem, const std::vector<BeamFluence>& fluences,
                                ProgressMonitor* progress = nullptr) const override;
   double weightPerMu() const override { return cpu_.weightPerMu(); }
+  /// The device copy of the last computeDij when `dij` is that matrix (same rows, columns and
+  /// entries), else the CPU's products.
+  std::unique_ptr<DoseMultiplier> multiplierFor(const Dij& dij) const override;
 
   /// The CPU engine with the same machine (host-side set-up, fluence dose).
   const SvdPencilBeam& cpuEngine() const { return cpu_; }

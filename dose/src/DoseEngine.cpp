@@ -2,6 +2,7 @@
 
 #include "beamlet/core/Error.h"
 #include "beamlet/core/Log.h"
+#include "beamlet/dose/FluenceOptimizer.h"
 #include "beamlet/dose/SvdPencilBeam.h"
 
 #include <tbb/global_control.h>
@@ -13,6 +14,10 @@
 #endif
 
 namespace beamlet::dose {
+
+std::unique_ptr<DoseMultiplier> DoseEngine::multiplierFor(const Dij& dij) const {
+  return std::make_unique<DijMultiplier>(dij);
+}
 
 Device parseDevice(const std::string& name) {
   if (name == "auto") {

@@ -355,7 +355,9 @@ PlanningResult makePlan(const Image& image, const StructureSet& structures,
   // fluence
   const FluenceGoals goals = makeFluenceGoals(setup, protocol, rows);
   const ProgressScope optimiseScope(progress, 0.55, 0.8, "fluence");
-  result.optimizer = optimizeFluence(DijMultiplier(dij), goals.objectives, goals.constraints, {},
+  const std::unique_ptr<DoseMultiplier> products = engine->multiplierFor(dij);
+  result.notes.push_back("fluence optimisation: Dij products on " + products->device());
+  result.optimizer = optimizeFluence(*products, goals.objectives, goals.constraints, {},
                                      options.optimizer, optimiseScope.monitor());
   stage("fluence");
 
@@ -420,8 +422,7 @@ PlanningResult makePlan(const Image& image, const StructureSet& structures,
     for (std::size_t r = 0; r < offset.size(); ++r) {
       offset[r] = static_cast<double>(dose[rows.voxels[r]]) - bixelDose[r];
     }
-    const DijMultiplier plain(dij);
-    const CorrectedDoseMultiplier corrected(plain, std::move(offset));
+    const CorrectedDoseMultiplier corrected(*products, std::move(offset));
     const ProgressScope roundScope(progress, 0.8, 0.85, "dose correction");
     const int before = result.optimizer.iterations;
     const double seconds = result.optimizer.seconds;

@@ -10,6 +10,7 @@
 
 #include "beamlet/core/Error.h"
 #include "beamlet/dose/DoseEngine.h"
+#include "beamlet/dose/FluenceOptimizer.h"
 #include "beamlet/dose/SvdPencilBeam.h"
 
 #ifdef BEAMLET_WITH_CUDA
@@ -22,6 +23,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -121,6 +124,25 @@ void compareEngines(const dose::DoseProblem& problem, const std::vector<dose::Bi
         transposed);
   QVERIFY(multiply <= 1e-4);
   QVERIFY(transposed <= 1e-4);
+
+  // The optimiser's products for this matrix run on the device, and an optimisation there ends
+  // where the same one on the host's copy does.
+  const std::unique_ptr<dose::DoseMultiplier> products = gpu.multiplierFor(b);
+  QCOMPARE(products->device(), std::string("cuda"));
+  QCOMPARE(cpu.multiplierFor(b)->device(), std::string("cpu"));
+  std::vector<std::uint32_t> rows(b.rows());
+  std::iota(rows.begin(), rows.end(), 0u);
+  const std::vector<double> ones(b.columns(), 1.0);
+  const std::vector<double> open = b.multiply(ones);
+  const double level = 0.5 * *std::max_element(open.begin(), open.end());
+  std::vector<std::unique_ptr<dose::Objective>> objectives;
+  objectives.push_back(std::make_unique<dose::SquaredDeviation>(rows, level));
+  const dose::OptimizerResult onDevice = dose::optimizeFluence(*products, objectives, {}, {});
+  const dose::OptimizerResult onHost =
+      dose::optimizeFluence(dose::DijMultiplier(b), objectives, {}, {});
+  qInfo("%s: optimisation on the device %.6g (%d evaluations), on the host %.6g (%d)", label,
+        onDevice.objective, onDevice.iterations, onHost.objective, onHost.iterations);
+  QVERIFY(std::abs(onDevice.objective - onHost.objective) <= 1e-3 * onHost.objective + 1e-9);
 }
 
 #endif

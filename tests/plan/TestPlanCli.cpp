@@ -104,6 +104,7 @@ private Q_SLOTS:
     QVERIFY(r.out.contains("dose.nii.gz: not a binary mask, skipped"));
     QVERIFY(r.out.contains("Empty.nii.gz: empty mask, skipped"));
     QVERIFY(r.out.contains("External: no mask for it; made from the CT"));
+    QVERIFY(r.out.contains("fluence optimisation: Dij products on "));
     QCOMPARE(r.out.count("  met "), 3);
     QVERIFY(fs::is_directory(out / "CT"));
     QCOMPARE(static_cast<int>(

@@ -56,6 +56,8 @@ enum class Device { Auto, Cpu, Cuda };
 Device parseDevice(const std::string& name); ///< "auto", "cpu", "cuda"
 const char* deviceName(Device device);
 
+class DoseMultiplier; // FluenceOptimizer.h
+
 class DoseEngine {
 public:
   virtual ~DoseEngine() = default;
@@ -75,6 +77,10 @@ public:
 
   /// Fluence weight per MU (from the machine's calibration conditions).
   virtual double weightPerMu() const = 0;
+  /// The optimiser's products (Dij w, Dij^T g) for `dij`, which this engine computed, where its
+  /// matrix lives: a GPU engine keeps a device copy of its last matrix and multiplies there; the
+  /// default multiplies `dij` on all CPU cores. Keeps a reference to `dij`.
+  virtual std::unique_ptr<DoseMultiplier> multiplierFor(const Dij& dij) const;
 };
 
 /// Limits the worker threads of the dose library (0 = all cores), for --threads.

@@ -25,6 +25,8 @@ public:
   virtual std::vector<double> multiply(const std::vector<double>& w) const = 0;
   /// g = Dij^T d (length columns()).
   virtual std::vector<double> multiplyTransposed(const std::vector<double>& d) const = 0;
+  /// Where the products run: "cpu" or "cuda".
+  virtual std::string device() const { return "cpu"; }
 };
 
 /// A Dij in memory, multiplied on all cores. Keeps a reference: the Dij must outlive it.
@@ -56,6 +58,7 @@ public:
   std::vector<double> multiplyTransposed(const std::vector<double>& d) const override {
     return inner_.multiplyTransposed(d);
   }
+  std::string device() const override { return inner_.device(); }
 
 private:
   const DoseMultiplier& inner_;
