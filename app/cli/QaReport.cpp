@@ -14,12 +14,6 @@ namespace beamlet::cli {
 
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 struct Counts {
   std::size_t passed = 0;
   std::size_t failed = 0;

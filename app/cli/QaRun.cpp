@@ -4,6 +4,7 @@
 #include "DoseCase.h"
 #include "PhantomWriting.h"
 #include "PlanCase.h"
+#include "ReportSvg.h"
 
 #include "beamlet/app/ResearchCase.h"
 #include "beamlet/core/Error.h"
@@ -24,12 +25,6 @@ namespace fs = std::filesystem;
 namespace beamlet::cli {
 
 namespace {
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 std::string errorKind(const std::exception& e) {
   if (dynamic_cast<const CancelledError*>(&e) != nullptr) {

@@ -3,6 +3,7 @@
 #include "beamlet/core/Error.h"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -10,6 +11,12 @@
 namespace fs = std::filesystem;
 
 namespace beamlet::cli {
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
 
 std::string escapeXml(const std::string& text) {
   std::string r;

@@ -18,6 +18,9 @@ std::string escapeXml(const std::string& text);
 /// Writes `text` to `path` + ".part", then renames it to `path`. Throws IoError naming the path.
 void writeAtomically(const std::filesystem::path& path, const std::string& text);
 
+/// `v` with `decimals` digits after the point ("%.*f").
+std::string fixed(double v, int decimals);
+
 /// "rgb(r,g,b)".
 std::string svgColour(const std::array<std::uint8_t, 3>& colour);
 
