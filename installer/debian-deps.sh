@@ -11,7 +11,7 @@ BUILD_PKGS=(
 )
 # Tests: a virtual X server for the GUI tests, peers the benchmarks and checks run side by side.
 TEST_PKGS=(xvfb xauth dcm2niix dcmtk dicom3tools plastimatch python3-pydicom python3-dicompylercore
-  python3-junitparser)
+  python3-junitparser python3-torch)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do

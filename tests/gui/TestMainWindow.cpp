@@ -12,16 +12,19 @@
 
 #include "beamlet/core/Image.h"
 #include "beamlet/core/Phantom.h"
+#include "beamlet/segmentation/ModelRunner.h"
 
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QListWidget>
+#include <QProcess>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStatusBar>
+#include <QTemporaryDir>
 #include <QWheelEvent>
 #include <QtTest/QtTest>
 
@@ -346,6 +349,36 @@ private slots:
     window.loadSeries(QStringLiteral("1.2.3"));
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, kLoadTimeoutMs);
     QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Error: ")));
+  }
+
+  void torchInferenceInTheGuiProcess() {
+    // Debian's LibTorch brings Qt 5 libraries into this Qt 6 process (through OpenCV): a 3-D
+    // convolution network runs here, then the main window still opens and draws a slice.
+    QTemporaryDir dir;
+    QProcess generator;
+    generator.start("/usr/bin/python3",
+                    {QString(BEAMLET_SOURCE_DIR) + "/tests/model/make_test_models.py", dir.path()});
+    QVERIFY(generator.waitForFinished(120000));
+    QVERIFY2(generator.exitCode() == 0, generator.readAllStandardError().constData());
+    const beamlet::segmentation::ModelRunner runner((dir.path() + "/conv.pt").toStdString());
+    const beamlet::VolumeF32 input(
+        beamlet::ImageGeometry({16, 12, 8}, beamlet::Vec3::Zero(), beamlet::Vec3(2, 2, 3)), 0.5f);
+    const std::vector<beamlet::VolumeF32> out = runner.forward(input);
+    QCOMPARE(out.size(), std::size_t{3});
+    QVERIFY(std::abs(out[0][100] + out[1][100] + out[2][100] - 1.0f) < 1e-5f);
+
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openDemo();
+    QTRY_VERIFY_WITH_TIMEOUT(loaded(window), kLoadTimeoutMs);
+    const QImage shot = window.sliceView()->grab().toImage();
+    QVERIFY(!shot.isNull());
+    int grey = 0;
+    for (int x = 0; x < shot.width(); x += 4) {
+      grey = std::max(grey, qGray(shot.pixel(x, shot.height() / 2)));
+    }
+    QVERIFY2(grey > 50, "the slice view drew nothing after inference");
   }
 };
 
