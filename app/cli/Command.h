@@ -27,5 +27,6 @@ Command addDoseCommand(CLI::App& app);
 Command addDijCommand(CLI::App& app);
 Command addPlanCommand(CLI::App& app);
 Command addQaCommand(CLI::App& app);
+Command addCompareStructuresCommand(CLI::App& app);
 
 } // namespace beamlet::cli

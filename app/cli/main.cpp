@@ -18,11 +18,13 @@ int main(int argc, char** argv) {
 
   using namespace beamlet::cli;
   const std::vector<Command> commands{
-      addInfoCommand(app),     addConvertCommand(app),    addDvhCommand(app),
-      addGammaCommand(app),    addDeidentifyCommand(app), addPlanInfoCommand(app),
-      addRtStructCommand(app), addMasksCommand(app),      addPhantomCommand(app),
-      addDoseCommand(app),     addDijCommand(app),        addPlanCommand(app),
-      addQaCommand(app),
+      addInfoCommand(app),       addConvertCommand(app),
+      addDvhCommand(app),        addGammaCommand(app),
+      addDeidentifyCommand(app), addPlanInfoCommand(app),
+      addRtStructCommand(app),   addMasksCommand(app),
+      addPhantomCommand(app),    addDoseCommand(app),
+      addDijCommand(app),        addPlanCommand(app),
+      addQaCommand(app),         addCompareStructuresCommand(app),
   };
 
   try {

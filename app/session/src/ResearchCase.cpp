@@ -64,6 +64,56 @@ std::array<std::uint8_t, 3> paletteColour(std::size_t n) {
 
 } // namespace
 
+std::vector<MaskFile> readMaskFolder(const std::string& folder, std::vector<std::string>* notes,
+                                     const std::string& exclude) {
+  if (!fs::is_directory(folder)) {
+    throw IoError(withContext(folder, "mask folder does not exist"));
+  }
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(folder, ec)) {
+    std::error_code same;
+    if (e.is_regular_file() && dicom::isVolumeFileName(e.path().string()) &&
+        (exclude.empty() || !fs::equivalent(e.path(), exclude, same))) {
+      files.push_back(e.path());
+    }
+  }
+  if (ec) {
+    throw IoError(withContext(folder, "cannot list the mask folder (" + ec.message() + ")"));
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<MaskFile> masks;
+  std::set<std::string> names;
+  for (const fs::path& file : files) {
+    const Image image = dicom::readVolumeFile(file.string());
+    std::set<double> values;
+    for (std::size_t n = 0; n < image.geometry().voxelCount() && values.size() <= 2; ++n) {
+      values.insert(image.valueAt(n));
+    }
+    if (values.size() > 2 || (values.size() == 2 && *values.begin() != 0.0) ||
+        (values.size() == 1 && *values.begin() != 0.0)) {
+      if (notes != nullptr) {
+        notes->push_back(file.filename().string() + ": not a binary mask, skipped");
+      }
+      continue;
+    }
+    const std::string name = structureName(file);
+    if (!names.insert(name).second) {
+      if (notes != nullptr) {
+        notes->push_back(file.filename().string() + ": a second mask named '" + name +
+                         "', skipped");
+      }
+      continue;
+    }
+    MaskFile m{name, file.string(), Mask(image.geometry(), 0)};
+    for (std::size_t n = 0; n < m.mask.size(); ++n) {
+      m.mask[n] = image.valueAt(n) != 0.0 ? 1 : 0;
+    }
+    masks.push_back(std::move(m));
+  }
+  return masks;
+}
+
 bool isVolumeImage(const std::string& image) {
   return dicom::isVolumeFileName(image) && !fs::is_directory(image);
 }
@@ -84,49 +134,20 @@ ResearchCase loadResearchCase(const std::string& ctVolume, const std::string& ma
   result.notes.push_back(fs::path(ctVolume).filename().string() +
                          ": CT volume, values taken as HU");
 
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(maskFolder, ec)) {
-    if (e.is_regular_file() && dicom::isVolumeFileName(e.path().string()) &&
-        !fs::equivalent(e.path(), ctVolume, ec)) {
-      files.push_back(e.path());
-    }
-  }
-  if (ec) {
-    throw IoError(withContext(maskFolder, "cannot list the mask folder (" + ec.message() + ")"));
-  }
-  std::sort(files.begin(), files.end());
-
   std::map<std::string, Mask> masks;
-  for (const fs::path& file : files) {
-    const std::string name = structureName(file);
-    const Image image = dicom::readVolumeFile(file.string());
-    std::set<double> values;
-    for (std::size_t n = 0; n < image.geometry().voxelCount() && values.size() <= 2; ++n) {
-      values.insert(image.valueAt(n));
-    }
-    if (values.size() == 1 && *values.begin() == 0.0) {
-      result.notes.push_back(file.filename().string() + ": empty mask, skipped");
-      continue;
-    }
-    if (values.size() != 2 || *values.begin() != 0.0) {
-      result.notes.push_back(file.filename().string() + ": not a binary mask, skipped");
-      continue;
-    }
-    Mask mask(image.geometry(), 0);
-    for (std::size_t n = 0; n < mask.size(); ++n) {
-      mask[n] = image.valueAt(n) != 0.0 ? 1 : 0;
-    }
-    if (!sameGrid(image.geometry(), grid)) {
+  for (MaskFile& file : readMaskFolder(maskFolder, &result.notes, ctVolume)) {
+    const std::string fileName = fs::path(file.path).filename().string();
+    Mask mask = std::move(file.mask);
+    if (!sameGrid(mask.geometry(), grid)) {
       mask = resampleNearest(mask, grid);
-      result.notes.push_back(file.filename().string() +
-                             ": on another grid than the CT, resampled (nearest neighbour)");
+      result.notes.push_back(fileName + ": on another grid than the CT, resampled (nearest "
+                                        "neighbour)");
     }
     if (std::find(mask.voxels().begin(), mask.voxels().end(), 1) == mask.voxels().end()) {
-      result.notes.push_back(file.filename().string() + ": empty on the CT grid, skipped");
+      result.notes.push_back(fileName + ": empty mask, skipped");
       continue;
     }
-    masks.emplace(name, std::move(mask));
+    masks.emplace(file.name, std::move(mask));
   }
   if (masks.empty()) {
     throw DataError(withContext(maskFolder, "no binary mask file in the folder"));

@@ -18,13 +18,29 @@ struct ResearchCase {
   std::vector<std::string> notes; ///< what was read, skipped or made, one line each
 };
 
+/// One file of a folder of masks: the structure's name (the file name without its extension), the
+/// file, and its voxels as a 0/1 mask on the file's own grid.
+struct MaskFile {
+  std::string name;
+  std::string path;
+  Mask mask;
+};
+
+/// Every volume file in `folder` (not recursive) whose voxels hold 0 and at most one other value,
+/// sorted by file name; empty masks are kept (loadResearchCase skips them). Other files (a CT, a
+/// dose) and a second file with the same name are skipped with a line in `notes`; `exclude` (a
+/// file in the folder, e.g. the CT) is not read. Throws IoError naming the folder or file that
+/// cannot be listed or read.
+std::vector<MaskFile> readMaskFolder(const std::string& folder,
+                                     std::vector<std::string>* notes = nullptr,
+                                     const std::string& exclude = "");
+
 /// True when `image` names a volume file rather than a DICOM folder.
 bool isVolumeImage(const std::string& image);
 
 /// Reads the CT volume (values taken as HU) and every volume file in `maskFolder` except the CT
-/// itself. A file is a structure when its voxels hold exactly two values, 0 and one other, and
-/// it lies on the CT's grid (another grid is resampled by nearest neighbour, with a note); other
-/// files (a dose, a CT) and empty masks are skipped with a note. The structure's name is the file
+/// itself (readMaskFolder). Masks on another grid are resampled by nearest neighbour (with a
+/// note); empty masks are skipped with a note. The structure's name is the file
 /// name without its extension; its type comes from the name (PTV*, CTV*, External, ...). When no
 /// mask is an External, one is made from the CT (bodyOutline, -350 HU) joined with every mask, and
 /// a note says so. Throws IoError naming the file that cannot be read, DataError when the folder
