@@ -1,8 +1,7 @@
 #include "beamlet/segmentation/ExternalContour.h"
 
-#include "Morphology.h"
-
 #include "beamlet/core/Error.h"
+#include "beamlet/core/Morphology.h"
 
 #include <cmath>
 #include <limits>
@@ -10,8 +9,6 @@
 #include <vector>
 
 namespace beamlet::segmentation {
-
-using namespace detail;
 
 Mask externalContourCt(const Image& ct, const ExternalCtOptions& options) {
   if (ct.geometry().voxelCount() == 0) {

@@ -1,8 +1,7 @@
 #include "beamlet/segmentation/LungContours.h"
 
-#include "Morphology.h"
-
 #include "beamlet/core/Error.h"
+#include "beamlet/core/Morphology.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +11,6 @@
 #include <vector>
 
 namespace beamlet::segmentation {
-
-using namespace detail;
 
 namespace {
 

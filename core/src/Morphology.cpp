@@ -1,10 +1,10 @@
-#include "Morphology.h"
+#include "beamlet/core/Morphology.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace beamlet::segmentation::detail {
+namespace beamlet {
 
 namespace {
 
@@ -240,4 +240,4 @@ std::size_t countVoxels(const Mask& mask) {
       std::count_if(mask.voxels().begin(), mask.voxels().end(), [](std::uint8_t v) { return v; }));
 }
 
-} // namespace beamlet::segmentation::detail
+} // namespace beamlet

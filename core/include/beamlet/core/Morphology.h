@@ -1,5 +1,5 @@
 #pragma once
-// Binary morphology on masks in millimetres (private to the segmentation library): exact Euclidean
+// Binary morphology on masks in millimetres: exact Euclidean
 // distance transforms with anisotropic spacing, erosion and dilation by a ball, connected
 // components, per-slice hole filling.
 
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace beamlet::segmentation::detail {
+namespace beamlet {
 
 /// Squared Euclidean distance in mm^2 from every voxel to the nearest voxel where `mask` is
 /// non-zero (0 on those voxels; a huge value everywhere when the mask is empty). Separable exact
@@ -40,4 +40,4 @@ void fillHolesPerSlice(Mask& mask);
 
 std::size_t countVoxels(const Mask& mask);
 
-} // namespace beamlet::segmentation::detail
+} // namespace beamlet
