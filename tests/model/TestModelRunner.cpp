@@ -5,6 +5,7 @@
 // disagrees with its model.
 
 #include "beamlet/core/Error.h"
+#include "beamlet/segmentation/AutoContour.h"
 #include "beamlet/segmentation/ModelRunner.h"
 #include "beamlet/segmentation/SlidingWindow.h"
 
@@ -106,6 +107,83 @@ private Q_SLOTS:
     ProgressMonitor monitor;
     monitor.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, runner.predict(input, 2, &monitor));
+  }
+
+  void autoContourPipeline() {
+    // A CT of water (0 HU) on a non-cubic grid of 2 x 2.5 x 4 mm with a bright box (500 HU,
+    // 30 x 30 x 32 mm) and a small bright cube apart from it; the threshold model (above 200 HU
+    // is Brainstem) runs on its 3 mm grid. The box comes back on the CT grid, the cube is
+    // removed as a second component, SpinalCord is empty.
+    const ImageGeometry g({40, 36, 20}, Vec3(-40, -45, -38), Vec3(2.0, 2.5, 4.0));
+    VolumeI16 ct(g, 0);
+    Mask box(g, 0);
+    for (int k = 6; k < 14; ++k) {
+      for (int j = 10; j < 22; ++j) {
+        for (int i = 10; i < 25; ++i) {
+          ct(i, j, k) = 500;
+          box(i, j, k) = 1;
+        }
+      }
+    }
+    for (int k = 16; k < 18; ++k) {
+      for (int j = 30; j < 33; ++j) {
+        for (int i = 32; i < 35; ++i) {
+          ct(i, j, k) = 500;
+        }
+      }
+    }
+    Image image{std::move(ct)};
+    image.modality = "CT";
+    const segmentation::ModelRunner runner((models_ / "threshold.pt").string());
+    ProgressMonitor monitor;
+    const std::vector<segmentation::LabelMask> masks =
+        segmentation::autoContour(runner, image, &monitor);
+    QCOMPARE(masks.size(), std::size_t{2});
+    QCOMPARE(masks[0].label.name, std::string("Brainstem"));
+    QCOMPARE(masks[0].mask.geometry().dims, g.dims);
+    std::size_t both = 0;
+    std::size_t found = 0;
+    for (std::size_t n = 0; n < box.size(); ++n) {
+      both += box[n] != 0 && masks[0].mask[n] != 0 ? 1 : 0;
+      found += masks[0].mask[n] != 0 ? 1 : 0;
+    }
+    const double dice = 2.0 * both / (static_cast<double>(found) + 1440.0);
+    qInfo("box through the 3 mm model grid and back: Dice %.4f (%zu voxels, 1440 drawn)", dice,
+          found);
+    QVERIFY(dice >= 0.9);
+    QCOMPARE(masks[0].mask(33, 31, 16), std::uint8_t{0}); // the cube: a second component
+    QCOMPARE(std::count(masks[1].mask.voxels().begin(), masks[1].mask.voxels().end(), 1), 0L);
+    QCOMPARE(monitor.fraction(), 1.0);
+
+    // An MR given to a CT model.
+    image.modality = "MR";
+    try {
+      segmentation::autoContour(runner, image);
+      QFAIL("an MR was contoured by a CT model");
+    } catch (const InvalidArgumentError& e) {
+      QVERIFY2(QString(e.what()).contains("contours CT images, not MR"), e.what());
+    }
+  }
+
+  void resamplingKeepsTheBoxAndTheValues() {
+    // 4 x 3 x 2 voxels of 3 x 2 x 5 mm onto 1 mm: the same box (12 x 6 x 10 voxels), a linear
+    // ramp along x reproduced between the outermost centres.
+    const ImageGeometry g({4, 3, 2}, Vec3(1.5, 1.0, 2.5), Vec3(3.0, 2.0, 5.0));
+    VolumeF32 ramp(g, 0.0f);
+    for (int k = 0; k < 2; ++k) {
+      for (int j = 0; j < 3; ++j) {
+        for (int i = 0; i < 4; ++i) {
+          ramp(i, j, k) = static_cast<float>(10 * i);
+        }
+      }
+    }
+    const VolumeF32 fine = segmentation::resampleLinear(Image{std::move(ramp)}, Vec3(1, 1, 1));
+    QCOMPARE(fine.dims(), (Index3{12, 6, 10}));
+    QCOMPARE(fine.geometry().origin, Vec3(0.5, 0.5, 0.5));
+    QCOMPARE(fine(0, 0, 0), 0.0f);         // x = 0.5 mm, before the first centre (1.5): clamped
+    QCOMPARE(fine(4, 2, 3), 10.0f);        // x = 4.5 mm, the second centre
+    QCOMPARE(fine(5, 1, 7), 40.0f / 3.0f); // x = 5.5 mm, a third of the way to the third
+    QCOMPARE(fine(11, 5, 9), 30.0f);       // x = 11.5 mm, past the last centre (10.5): clamped
   }
 
   void tilingAndWeights() {

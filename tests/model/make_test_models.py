@@ -10,6 +10,9 @@ make_test_models.py OUTDIR
 - point.pt: Conv3d(1->3, 1x1x1) (each voxel on its own, so sliding-window blending must give the
   whole-volume answer exactly); point.json (patch 16x12x8, overlap 0.5); input_big.f32: 40x30x20;
   expected_point.f32: softmax(point(input_big)) on the whole volume in one pass.
+- threshold.pt: Conv3d(1->3, 1x1x1) with set weights: channel 1 wins where the normalised input is
+  above 0.6 (above 200 HU with clip-scale -1000..1000), channel 2 never; threshold.json (3 mm
+  grid, patch 16^3): an end-to-end model for the auto-contouring pipeline.
 All files little-endian float32.
 """
 import json
@@ -71,6 +74,16 @@ def main():
     conv = torch.jit.script(Conv().eval())
     point = torch.jit.script(Point().eval())
     conv.save(os.path.join(out, "conv.pt"))
+    threshold = Point().eval()
+    with torch.no_grad():
+        threshold.a.weight.zero_()
+        threshold.a.bias.copy_(torch.tensor([0.0, -24.0, -100.0]))
+        threshold.a.weight[1, 0, 0, 0, 0] = 40.0
+    torch.jit.script(threshold).save(os.path.join(out, "threshold.pt"))
+    t = manifest("threshold", [16, 16, 16], 0.5)
+    t["spacing_mm"] = [3.0, 3.0, 3.0]
+    with open(os.path.join(out, "threshold.json"), "w") as f:
+        json.dump(t, f, indent=1)
     point.save(os.path.join(out, "point.pt"))
     for name, patch, overlap in (("conv", [16, 12, 8], 0.5), ("point", [16, 12, 8], 0.5)):
         with open(os.path.join(out, name + ".json"), "w") as f:
