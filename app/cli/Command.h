@@ -28,5 +28,6 @@ Command addDijCommand(CLI::App& app);
 Command addPlanCommand(CLI::App& app);
 Command addQaCommand(CLI::App& app);
 Command addCompareStructuresCommand(CLI::App& app);
+Command addContourCommand(CLI::App& app);
 
 } // namespace beamlet::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       addPhantomCommand(app),    addDoseCommand(app),
       addDijCommand(app),        addPlanCommand(app),
       addQaCommand(app),         addCompareStructuresCommand(app),
+      addContourCommand(app),
   };
 
   try {

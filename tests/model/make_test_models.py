@@ -12,7 +12,7 @@ make_test_models.py OUTDIR
   expected_point.f32: softmax(point(input_big)) on the whole volume in one pass.
 - threshold.pt: Conv3d(1->3, 1x1x1) with set weights: channel 1 wins where the normalised input is
   above 0.6 (above 200 HU with clip-scale -1000..1000), channel 2 never; threshold.json (3 mm
-  grid, patch 16^3): an end-to-end model for the auto-contouring pipeline.
+  grid, patch 16^3, no hole filling): an end-to-end model for the auto-contouring pipeline.
 All files little-endian float32.
 """
 import json
@@ -82,6 +82,8 @@ def main():
     torch.jit.script(threshold).save(os.path.join(out, "threshold.pt"))
     t = manifest("threshold", [16, 16, 16], 0.5)
     t["spacing_mm"] = [3.0, 3.0, 3.0]
+    for label in t["labels"]:
+        label["fill_holes"] = False  # a ring stays a ring
     with open(os.path.join(out, "threshold.json"), "w") as f:
         json.dump(t, f, indent=1)
     point.save(os.path.join(out, "point.pt"))
