@@ -133,8 +133,6 @@ Mask erodeMm(const Mask& mask, double radiusMm) {
 
 Components components6(const Mask& mask) {
   const Index3 d = mask.dims();
-  const std::size_t nx = static_cast<std::size_t>(d[0]);
-  const std::size_t nxy = nx * static_cast<std::size_t>(d[1]);
   Components c;
   c.label.assign(mask.size(), 0);
   c.size.assign(1, 0);
@@ -149,27 +147,13 @@ Components components6(const Mask& mask) {
     c.label[seed] = current;
     for (std::size_t head = 0; head < queue.size(); ++head) {
       const std::size_t n = queue[head];
-      const auto i = static_cast<int>(n % nx);
-      const auto j = static_cast<int>((n / nx) % static_cast<std::size_t>(d[1]));
-      const auto k = static_cast<int>(n / nxy);
       const auto visit = [&](std::size_t m) {
         if (mask[m] != 0 && c.label[m] == 0) {
           c.label[m] = current;
           queue.push_back(m);
         }
       };
-      if (i > 0)
-        visit(n - 1);
-      if (i + 1 < d[0])
-        visit(n + 1);
-      if (j > 0)
-        visit(n - nx);
-      if (j + 1 < d[1])
-        visit(n + nx);
-      if (k > 0)
-        visit(n - nxy);
-      if (k + 1 < d[2])
-        visit(n + nxy);
+      forEachFaceNeighbour(n, d, visit);
     }
     c.size.push_back(queue.size());
   }

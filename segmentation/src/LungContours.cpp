@@ -30,8 +30,6 @@ std::vector<std::int32_t> bySize(const Components& c) {
 std::vector<std::int32_t> geodesicAssign(const Mask& region, const std::vector<std::int32_t>& seed,
                                          int steps) {
   const Index3 d = region.dims();
-  const std::size_t nx = static_cast<std::size_t>(d[0]);
-  const std::size_t nxy = nx * static_cast<std::size_t>(d[1]);
   std::vector<std::int32_t> label(region.size(), 0);
   std::vector<std::size_t> front;
   for (std::size_t n = 0; n < region.size(); ++n) {
@@ -44,27 +42,13 @@ std::vector<std::int32_t> geodesicAssign(const Mask& region, const std::vector<s
   for (int step = 0; step < steps && !front.empty(); ++step) {
     next.clear();
     for (const std::size_t n : front) {
-      const auto i = static_cast<int>(n % nx);
-      const auto j = static_cast<int>((n / nx) % static_cast<std::size_t>(d[1]));
-      const auto k = static_cast<int>(n / nxy);
       const auto visit = [&](std::size_t m) {
         if (region[m] != 0 && label[m] == 0) {
           label[m] = label[n];
           next.push_back(m);
         }
       };
-      if (i > 0)
-        visit(n - 1);
-      if (i + 1 < d[0])
-        visit(n + 1);
-      if (j > 0)
-        visit(n - nx);
-      if (j + 1 < d[1])
-        visit(n + nx);
-      if (k > 0)
-        visit(n - nxy);
-      if (k + 1 < d[2])
-        visit(n + nxy);
+      forEachFaceNeighbour(n, d, visit);
     }
     front.swap(next);
   }

@@ -40,4 +40,33 @@ void fillHolesPerSlice(Mask& mask);
 
 std::size_t countVoxels(const Mask& mask);
 
+/// Calls visit(m) for each face neighbour m (up to 6, inside the grid) of the voxel with linear
+/// index n on a grid of `dims` (x fastest): the step of every 6-connected flood fill.
+template <typename Visit>
+void forEachFaceNeighbour(std::size_t n, const Index3& dims, Visit&& visit) {
+  const auto nx = static_cast<std::size_t>(dims[0]);
+  const std::size_t nxy = nx * static_cast<std::size_t>(dims[1]);
+  const auto i = static_cast<int>(n % nx);
+  const auto j = static_cast<int>((n / nx) % static_cast<std::size_t>(dims[1]));
+  const auto k = static_cast<int>(n / nxy);
+  if (i > 0) {
+    visit(n - 1);
+  }
+  if (i + 1 < dims[0]) {
+    visit(n + 1);
+  }
+  if (j > 0) {
+    visit(n - nx);
+  }
+  if (j + 1 < dims[1]) {
+    visit(n + nx);
+  }
+  if (k > 0) {
+    visit(n - nxy);
+  }
+  if (k + 1 < dims[2]) {
+    visit(n + nxy);
+  }
+}
+
 } // namespace beamlet
